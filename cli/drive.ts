@@ -1,0 +1,100 @@
+import { objectiveValue } from '#shared/experiment/metrics.js';
+import type { ExperimentRecord, TrialRecord } from '#shared/experiment/records.js';
+import { isTrialFinished } from '#shared/experiment/states.js';
+import { processStartTime } from '#shared/adapters/process-group.js';
+import type { FinalizeOutput } from '#shared/contracts/tasks.js';
+import { retryOnConflict } from '#shared/use-cases/retry.js';
+import { runExperimentLoop } from '#local/state-machine.js';
+import type { LocalRuntime } from '#local/runtime.js';
+import { UsageError } from './output.js';
+
+const POLL_MS = 250;
+
+/** How `run`/`resume` end: exit codes 0 Succeeded, 1 Failed, 130 interrupted. */
+export interface DriveResult {
+  final?: FinalizeOutput;
+  interrupted: boolean;
+}
+
+function describeTrial(exp: ExperimentRecord, t: TrialRecord): string {
+  const value = objectiveValue(exp.experiment.spec.objective, t.metrics);
+  const metric = exp.experiment.spec.objective.objectiveMetricName;
+  const params = t.parameterAssignments.map((a) => `${a.name}=${a.value}`).join(' ');
+  const why = t.state === 'Succeeded' ? '' : ` [${t.reason}: ${t.message}]`;
+  return `${t.name} ${t.state}${value !== undefined ? ` ${metric}=${value}` : ''} (${params})${why}`;
+}
+
+function progressLine(exp: ExperimentRecord): string {
+  const s = exp.status;
+  const best = s.currentOptimalTrial;
+  const metric = best.observation.metrics.find((m) => m.name === exp.experiment.spec.objective.objectiveMetricName);
+  const bestText = best.bestTrialName ? `best ${metric?.name}=${objectiveValue(exp.experiment.spec.objective, best.observation.metrics)} (${best.bestTrialName})` : 'no result yet';
+  const max = exp.experiment.spec.maxTrialCount;
+  return `${exp.namespace}/${exp.name} ${exp.state}: trials ${s.trials}${max ? `/${max}` : ''} running ${s.trialsRunning} succeeded ${s.trialsSucceeded} failed ${s.trialsFailed + s.trialMetricsUnavailable} | ${bestText}`;
+}
+
+/** Records this process as the experiment's runner, refusing when a live one is there already. */
+export async function claimRunner(runtime: LocalRuntime, namespace: string, name: string): Promise<void> {
+  await retryOnConflict(async () => {
+    const record = await runtime.deps.store.getExperiment(namespace, name);
+    if (!record) throw new UsageError(`experiment ${namespace}/${name} not found`);
+    const other = record.runner;
+    if (other && other.pid !== process.pid && processStartTime(other.pid) !== undefined && processStartTime(other.pid) === other.processStartTime) {
+      throw new UsageError(`experiment ${namespace}/${name} is being run by process ${other.pid}; stop it first, or watch it with tunestep get experiment ${name}`);
+    }
+    await runtime.deps.store.updateExperiment({ ...record, runner: { pid: process.pid, processStartTime: processStartTime(process.pid) } });
+  });
+}
+
+/**
+ * Runs the experiment loop to its end while showing progress on stderr: one live line on a terminal,
+ * a plain line per finished trial when piped. Ctrl-C stops the trials and leaves the experiment
+ * resumable.
+ */
+export async function drive(runtime: LocalRuntime, namespace: string, name: string): Promise<DriveResult> {
+  const { store } = runtime.deps;
+  const tty = process.stderr.isTTY === true;
+  const reported = new Set<string>();
+  let lastLine = '';
+  let interrupted = false;
+
+  const execution = runExperimentLoop(runtime.deps, { namespace, name });
+  const onSignal = () => {
+    interrupted = true;
+    execution.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const report = async () => {
+    const exp = await store.getExperiment(namespace, name);
+    if (!exp) return;
+    const trials = await store.listTrials(namespace, name);
+    for (const t of trials) {
+      if (isTrialFinished(t.state) && !reported.has(t.name)) {
+        reported.add(t.name);
+        process.stderr.write(`${tty ? '\r\x1b[K' : ''}trial ${describeTrial(exp, t)}\n`);
+        lastLine = '';
+      }
+    }
+    const line = progressLine(exp);
+    if (tty) process.stderr.write(`\r\x1b[K${line}`);
+    else if (line !== lastLine && reported.size === 0) process.stderr.write(`${line}\n`);
+    lastLine = line;
+  };
+  const timer = setInterval(() => void report().catch(() => {}), POLL_MS);
+  try {
+    const final = await execution.result;
+    return { final, interrupted: false };
+  } catch (e) {
+    if (interrupted) return { interrupted: true };
+    throw e;
+  } finally {
+    clearInterval(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (interrupted) await runtime.launcher.terminateAll();
+    await report().catch(() => {});
+    if (tty) process.stderr.write('\n');
+  }
+}

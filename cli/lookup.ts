@@ -1,0 +1,31 @@
+import type { ExperimentRecord, TrialRecord } from '#shared/experiment/records.js';
+import type { ExperimentStore } from '#shared/ports/experiment-store.js';
+import { UsageError } from './output.js';
+
+/**
+ * Finds an experiment by name: in the given namespace, or, without one, in whichever namespace has it
+ * (Katib's examples use `kubeflow`, so requiring `-n` for every call would only get in the way).
+ */
+export async function findExperiment(store: ExperimentStore, name: string, namespace?: string): Promise<ExperimentRecord> {
+  if (namespace) {
+    const record = await store.getExperiment(namespace, name);
+    if (!record) throw new UsageError(`experiment ${JSON.stringify(name)} not found in namespace ${JSON.stringify(namespace)}`);
+    return record;
+  }
+  const matches = (await store.listExperiments()).filter((e) => e.name === name);
+  if (matches.length === 0) throw new UsageError(`experiment ${JSON.stringify(name)} not found (tunestep get experiments lists them)`);
+  if (matches.length > 1) {
+    throw new UsageError(`experiment ${JSON.stringify(name)} exists in namespaces ${matches.map((m) => m.namespace).join(', ')}: choose one with -n`);
+  }
+  return matches[0]!;
+}
+
+/** Finds a trial by name across the experiments of a namespace (or all namespaces). */
+export async function findTrial(store: ExperimentStore, name: string, namespace?: string): Promise<{ experiment: ExperimentRecord; trial: TrialRecord }> {
+  const experiments = (await store.listExperiments(namespace)).filter((e) => name.startsWith(`${e.name}-`));
+  for (const experiment of experiments) {
+    const trial = await store.getTrial(experiment.namespace, experiment.name, name);
+    if (trial) return { experiment, trial };
+  }
+  throw new UsageError(`trial ${JSON.stringify(name)} not found${namespace ? ` in namespace ${JSON.stringify(namespace)}` : ''} (tunestep get trials lists them)`);
+}

@@ -1,0 +1,230 @@
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { AlreadyExistsError, ConflictError } from '../errors.js';
+import type { ExperimentRecord, ObservationRecord, TrialRecord } from '../experiment/records.js';
+import type { ExperimentStore } from '../ports/experiment-store.js';
+
+/** BatchWriteItem takes at most 25 requests (a DynamoDB limit, kept by dynalite too). */
+const BATCH_LIMIT = 25;
+const SEQ_WIDTH = 10;
+
+const experimentKey = (ns: string, name: string) => ({ PK: `NS#${ns}`, SK: `EXP#${name}` });
+const trialKey = (ns: string, exp: string, name: string) => ({ PK: `EXP#${ns}/${exp}`, SK: `TRIAL#${name}` });
+const observationPk = (ns: string, trial: string) => `TRIAL#${ns}/${trial}`;
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { PK: _pk, SK: _sk, ...rest } = item;
+  return rest as T;
+}
+
+/**
+ * The store on one DynamoDB table (DESIGN section 3): experiments under `NS#<ns>`, trials under
+ * `EXP#<ns>/<name>`, observations under `TRIAL#<ns>/<trial>` with `OBS#<seq>` sort keys (the sequence
+ * number orders the log and makes a retried batch overwrite instead of duplicate). Single-item
+ * conditional writes only; optimistic locking on `version`.
+ */
+export class DynamoDbExperimentStore implements ExperimentStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  /** Creates the table when it does not exist (local mode; on AWS the CDK stack owns it). */
+  static async ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
+      return;
+    } catch (e) {
+      if (!(e instanceof ResourceNotFoundException)) throw e;
+    }
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'PK', AttributeType: 'S' },
+          { AttributeName: 'SK', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'PK', KeyType: 'HASH' },
+          { AttributeName: 'SK', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  }
+
+  async createExperiment(record: ExperimentRecord): Promise<void> {
+    await this.putNew({ ...experimentKey(record.namespace, record.name), ...record }, () =>
+      new AlreadyExistsError(`experiment ${record.namespace}/${record.name} already exists`),
+    );
+  }
+
+  async getExperiment(namespace: string, name: string): Promise<ExperimentRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: experimentKey(namespace, name), ConsistentRead: true }));
+    return strip<ExperimentRecord>(out.Item);
+  }
+
+  async listExperiments(namespace?: string): Promise<ExperimentRecord[]> {
+    const items =
+      namespace === undefined
+        ? await this.scanAll('begins_with(SK, :p) AND begins_with(PK, :ns)', { ':p': 'EXP#', ':ns': 'NS#' })
+        : await this.queryAll({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': `NS#${namespace}`, ':p': 'EXP#' } });
+    return items
+      .map((i) => strip<ExperimentRecord>(i)!)
+      .sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name));
+  }
+
+  async updateExperiment(record: ExperimentRecord): Promise<ExperimentRecord> {
+    const next = { ...record, version: record.version + 1 };
+    await this.putVersioned({ ...experimentKey(record.namespace, record.name), ...next }, record.version, () =>
+      new ConflictError(`experiment ${record.namespace}/${record.name} changed since version ${record.version}`),
+    );
+    return next;
+  }
+
+  async deleteExperiment(namespace: string, name: string): Promise<void> {
+    const trials = await this.listTrials(namespace, name);
+    for (const t of trials) await this.deleteObservations(namespace, t.name);
+    await this.batchDelete(trials.map((t) => trialKey(namespace, name, t.name)));
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: experimentKey(namespace, name) }));
+  }
+
+  async createTrial(record: TrialRecord): Promise<void> {
+    await this.putNew({ ...trialKey(record.namespace, record.experiment, record.name), ...record }, () =>
+      new AlreadyExistsError(`trial ${record.namespace}/${record.name} already exists`),
+    );
+  }
+
+  async getTrial(namespace: string, experiment: string, name: string): Promise<TrialRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: trialKey(namespace, experiment, name), ConsistentRead: true }));
+    return strip<TrialRecord>(out.Item);
+  }
+
+  async listTrials(namespace: string, experiment: string): Promise<TrialRecord[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      ExpressionAttributeValues: { ':pk': `EXP#${namespace}/${experiment}`, ':p': 'TRIAL#' },
+    });
+    return items.map((i) => strip<TrialRecord>(i)!).sort((a, b) => a.index - b.index);
+  }
+
+  async updateTrial(record: TrialRecord): Promise<TrialRecord> {
+    const next = { ...record, version: record.version + 1 };
+    await this.putVersioned({ ...trialKey(record.namespace, record.experiment, record.name), ...next }, record.version, () =>
+      new ConflictError(`trial ${record.namespace}/${record.name} changed since version ${record.version}`),
+    );
+    return next;
+  }
+
+  async appendObservations(namespace: string, trial: string, observations: ObservationRecord[], firstSeq: number): Promise<void> {
+    const pk = observationPk(namespace, trial);
+    const puts = observations.map((o, i) => ({
+      PutRequest: { Item: { PK: pk, SK: `OBS#${String(firstSeq + i).padStart(SEQ_WIDTH, '0')}`, ...o } },
+    }));
+    await this.batchWrite(puts);
+  }
+
+  async listObservations(namespace: string, trial: string): Promise<ObservationRecord[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      ExpressionAttributeValues: { ':pk': observationPk(namespace, trial), ':p': 'OBS#' },
+    });
+    return items.map((i) => strip<ObservationRecord>(i)!);
+  }
+
+  async deleteObservations(namespace: string, trial: string): Promise<void> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      ExpressionAttributeValues: { ':pk': observationPk(namespace, trial), ':p': 'OBS#' },
+      ProjectionExpression: 'PK, SK',
+    });
+    await this.batchDelete(items.map((i) => ({ PK: i.PK, SK: i.SK })));
+  }
+
+  private async putNew(item: Record<string, unknown>, onExists: () => Error): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) throw onExists();
+      throw e;
+    }
+  }
+
+  private async putVersioned(item: Record<string, unknown>, expected: number, onConflict: () => Error): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: '#v = :v',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':v': expected },
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) throw onConflict();
+      throw e;
+    }
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private async scanAll(filter: string, values: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new ScanCommand({ TableName: this.tableName, FilterExpression: filter, ExpressionAttributeValues: values, ExclusiveStartKey: start, ConsistentRead: true }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private async batchDelete(keys: Record<string, unknown>[]): Promise<void> {
+    await this.batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })));
+  }
+
+  /** Writes in chunks of 25, re-sending what DynamoDB leaves unprocessed under throttling. */
+  private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH_LIMIT) {
+      // biome-ignore lint/suspicious/noExplicitAny: the document client's request union is wider than we need to spell out
+      let pending: any[] = requests.slice(i, i + BATCH_LIMIT);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = out.UnprocessedItems?.[this.tableName] ?? [];
+      }
+    }
+  }
+}

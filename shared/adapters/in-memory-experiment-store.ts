@@ -1,0 +1,95 @@
+import { AlreadyExistsError, ConflictError } from '../errors.js';
+import type { ExperimentRecord, ObservationRecord, TrialRecord } from '../experiment/records.js';
+import type { ExperimentStore } from '../ports/experiment-store.js';
+
+const key = (...parts: string[]) => parts.join('/');
+
+/** An `ExperimentStore` in memory, for unit tests; passes the same contract suite as the DynamoDB one. */
+export class InMemoryExperimentStore implements ExperimentStore {
+  private readonly experiments = new Map<string, ExperimentRecord>();
+  private readonly trials = new Map<string, TrialRecord>();
+  private readonly observations = new Map<string, Map<number, ObservationRecord>>();
+
+  async createExperiment(record: ExperimentRecord): Promise<void> {
+    const k = key(record.namespace, record.name);
+    if (this.experiments.has(k)) throw new AlreadyExistsError(`experiment ${record.namespace}/${record.name} already exists`);
+    this.experiments.set(k, structuredClone(record));
+  }
+
+  async getExperiment(namespace: string, name: string): Promise<ExperimentRecord | undefined> {
+    const r = this.experiments.get(key(namespace, name));
+    return r && structuredClone(r);
+  }
+
+  async listExperiments(namespace?: string): Promise<ExperimentRecord[]> {
+    return [...this.experiments.values()]
+      .filter((e) => namespace === undefined || e.namespace === namespace)
+      .sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name))
+      .map((e) => structuredClone(e));
+  }
+
+  async updateExperiment(record: ExperimentRecord): Promise<ExperimentRecord> {
+    const k = key(record.namespace, record.name);
+    const stored = this.experiments.get(k);
+    if (!stored || stored.version !== record.version) {
+      throw new ConflictError(`experiment ${record.namespace}/${record.name} changed (version ${stored?.version}, expected ${record.version})`);
+    }
+    const next = { ...structuredClone(record), version: record.version + 1 };
+    this.experiments.set(k, next);
+    return structuredClone(next);
+  }
+
+  async deleteExperiment(namespace: string, name: string): Promise<void> {
+    for (const t of await this.listTrials(namespace, name)) {
+      this.observations.delete(key(namespace, t.name));
+      this.trials.delete(key(namespace, name, t.name));
+    }
+    this.experiments.delete(key(namespace, name));
+  }
+
+  async createTrial(record: TrialRecord): Promise<void> {
+    const k = key(record.namespace, record.experiment, record.name);
+    if (this.trials.has(k)) throw new AlreadyExistsError(`trial ${record.namespace}/${record.name} already exists`);
+    this.trials.set(k, structuredClone(record));
+  }
+
+  async getTrial(namespace: string, experiment: string, name: string): Promise<TrialRecord | undefined> {
+    const r = this.trials.get(key(namespace, experiment, name));
+    return r && structuredClone(r);
+  }
+
+  async listTrials(namespace: string, experiment: string): Promise<TrialRecord[]> {
+    return [...this.trials.values()]
+      .filter((t) => t.namespace === namespace && t.experiment === experiment)
+      .sort((a, b) => a.index - b.index)
+      .map((t) => structuredClone(t));
+  }
+
+  async updateTrial(record: TrialRecord): Promise<TrialRecord> {
+    const k = key(record.namespace, record.experiment, record.name);
+    const stored = this.trials.get(k);
+    if (!stored || stored.version !== record.version) {
+      throw new ConflictError(`trial ${record.namespace}/${record.name} changed (version ${stored?.version}, expected ${record.version})`);
+    }
+    const next = { ...structuredClone(record), version: record.version + 1 };
+    this.trials.set(k, next);
+    return structuredClone(next);
+  }
+
+  async appendObservations(namespace: string, trial: string, observations: ObservationRecord[], firstSeq: number): Promise<void> {
+    const k = key(namespace, trial);
+    const log = this.observations.get(k) ?? new Map<number, ObservationRecord>();
+    observations.forEach((o, i) => log.set(firstSeq + i, structuredClone(o)));
+    this.observations.set(k, log);
+  }
+
+  async listObservations(namespace: string, trial: string): Promise<ObservationRecord[]> {
+    const log = this.observations.get(key(namespace, trial));
+    if (!log) return [];
+    return [...log.entries()].sort((a, b) => a[0] - b[0]).map(([, o]) => structuredClone(o));
+  }
+
+  async deleteObservations(namespace: string, trial: string): Promise<void> {
+    this.observations.delete(key(namespace, trial));
+  }
+}

@@ -1,0 +1,231 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { LaunchError } from '../errors.js';
+import type { RuntimeHandle } from '../experiment/records.js';
+import type { LineSource, TrialLauncher, TrialRunEvents, TrialRunRequest, TrialRunResult } from '../ports/trial-launcher.js';
+import { groupAlive, processStartTime, signalGroup, stopGroup } from './process-group.js';
+
+/** Kubernetes' default `backoffLimit` for a batch Job. */
+const DEFAULT_BACKOFF_LIMIT = 6;
+/** Local default for `terminationGracePeriodSeconds` (Kubernetes: 30 s, too long on a laptop). */
+const DEFAULT_GRACE_SECONDS = 5;
+
+export interface LocalProcessLauncherOptions {
+  /** Folder of trial logs: `<logDir>/<namespace>/<trial>/job-0.log`. */
+  logDir: string;
+  /** Folder of per-trial files (the File collector's remapped path). */
+  trialDir: string;
+  /** Environment every trial inherits (the user's PATH and so on), given by the composition root. */
+  baseEnv: Record<string, string | undefined>;
+}
+
+interface Running {
+  pgid: number;
+  killed: boolean;
+  graceMs: number;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+/**
+ * Runs batch `Job` trials as local processes: the primary container's `command` + `args` as argv (no
+ * shell: parameter values are argv elements, never re-parsed), its `env` over the user's environment,
+ * in a process group of its own so that a stop reaches every child. The image is ignored: local mode
+ * runs the command on this machine.
+ *
+ * Job semantics kept: `backoffLimit` (default 6) retries a failed pod with either `restartPolicy`,
+ * `activeDeadlineSeconds` ends the Job as DeadlineExceeded, `terminationGracePeriodSeconds` bounds a stop.
+ */
+export class LocalProcessLauncher implements TrialLauncher {
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly options: LocalProcessLauncherOptions) {}
+
+  async run(request: TrialRunRequest, events: TrialRunEvents): Promise<TrialRunResult> {
+    const plan = this.plan(request);
+    const key = `${request.namespace}/${request.trialName}`;
+    const logPath = join(this.options.logDir, request.namespace, request.trialName, 'job-0.log');
+    mkdirSync(join(this.options.logDir, request.namespace, request.trialName), { recursive: true });
+    const log = createWriteStream(logPath, { flags: 'a' });
+    const started = Date.now();
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (plan.metricsFile) rmSync(plan.metricsFile, { force: true });
+        const remainingMs = plan.deadlineMs === undefined ? undefined : plan.deadlineMs - (Date.now() - started);
+        const exit = await this.attempt(key, plan, remainingMs, log, events);
+        if (exit.kind === 'killed') return { outcome: 'killed', reason: 'Killed', message: 'trial was stopped' };
+        if (exit.kind === 'deadline') {
+          return { outcome: 'failed', reason: 'DeadlineExceeded', message: `Job was active longer than specified deadline (activeDeadlineSeconds: ${plan.deadlineMs! / 1000})` };
+        }
+        if (exit.kind === 'spawn-error') return { outcome: 'failed', reason: 'StartError', message: exit.message };
+        if (exit.code === 0) {
+          if (plan.metricsFile) this.readMetricsFile(plan.metricsFile, events);
+          return { outcome: 'succeeded', exitCode: 0, reason: 'Completed', message: 'Job completed' };
+        }
+        if (attempt >= plan.backoffLimit) {
+          if (plan.metricsFile) this.readMetricsFile(plan.metricsFile, events);
+          return {
+            outcome: 'failed',
+            exitCode: exit.code,
+            reason: 'BackoffLimitExceeded',
+            message: `Job has reached the specified backoff limit (${plan.backoffLimit}); last exit ${exit.signal ? `by signal ${exit.signal}` : `code ${exit.code}`}`,
+          };
+        }
+        log.write(`--- tunestep: attempt ${attempt + 1} exited with ${exit.signal ?? exit.code}; retrying (backoffLimit ${plan.backoffLimit}) ---\n`);
+      }
+    } finally {
+      await new Promise((r) => log.end(r));
+    }
+  }
+
+  async terminate(namespace: string, trialName: string): Promise<void> {
+    const r = this.running.get(`${namespace}/${trialName}`);
+    if (!r) return;
+    r.killed = true;
+    await stopGroup(r.pgid, r.graceMs);
+  }
+
+  /** Stops every trial this launcher is running (the runner is shutting down). */
+  async terminateAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((key) => {
+      const [namespace, trial] = key.split('/') as [string, string];
+      return this.terminate(namespace, trial);
+    }));
+  }
+
+  async reap(handle: RuntimeHandle): Promise<void> {
+    if (handle.kind !== 'local-process' || !handle.pid) return;
+    // Only the process we started: a pid reused by something else has another start time.
+    if (handle.processStartTime && processStartTime(handle.pid) !== handle.processStartTime) {
+      if (groupAlive(handle.pid)) signalGroup(handle.pid, 'SIGKILL');
+      return;
+    }
+    await stopGroup(handle.pid, 0);
+  }
+
+  /** Works out argv, env and Job policies; throws `LaunchError` for what local mode cannot run. */
+  private plan(request: TrialRunRequest) {
+    const { job } = request;
+    if (job.kind !== 'Job' || !String(job.apiVersion).startsWith('batch/')) {
+      throw new LaunchError(`trial kind ${String(job.apiVersion)}/${String(job.kind)} cannot run in local mode yet (local mode runs batch/v1 Job trials)`);
+    }
+    const jobSpec = obj(job.spec);
+    const podSpec = obj(obj(jobSpec.template).spec);
+    const containers = Array.isArray(podSpec.containers) ? podSpec.containers.map(obj) : [];
+    const container = containers.find((c) => c.name === request.primaryContainerName) ?? containers[0];
+    if (!container) throw new LaunchError('trial Job has no container to run');
+    const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+    let argv = [...strings(container.command), ...strings(container.args)];
+    if (argv.length === 0) {
+      throw new LaunchError(`container ${String(container.name)} has no command: local mode cannot read an image's entrypoint, so give command (and args)`);
+    }
+
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.options.baseEnv)) if (v !== undefined) env[k] = v;
+    // Python buffers a piped stdout; metrics should arrive as they are printed.
+    env.PYTHONUNBUFFERED = '1';
+    for (const entry of Array.isArray(container.env) ? container.env.map(obj) : []) {
+      const name = String(entry.name);
+      if (entry.value !== undefined) env[name] = String(entry.value);
+      else {
+        const field = obj(obj(entry.valueFrom).fieldRef).fieldPath;
+        if (field === 'metadata.name') env[name] = request.trialName;
+        else if (field === 'metadata.namespace') env[name] = request.namespace;
+        else throw new LaunchError(`env ${name}: valueFrom ${JSON.stringify(entry.valueFrom)} is not supported in local mode (only fieldRef metadata.name and metadata.namespace)`);
+      }
+    }
+    Object.assign(env, request.env ?? {});
+
+    // The File collector's container path means a per-trial file locally: rewrite it wherever it appears.
+    let metricsFile: string | undefined;
+    if (request.metricsFilePath) {
+      const dir = join(this.options.trialDir, request.namespace, request.trialName, 'metrics');
+      mkdirSync(dir, { recursive: true });
+      metricsFile = join(dir, basename(request.metricsFilePath) || 'metrics.log');
+      const from = request.metricsFilePath;
+      const to = metricsFile;
+      argv = argv.map((a) => a.split(from).join(to));
+      for (const k of Object.keys(env)) env[k] = env[k]!.split(from).join(to);
+      env.TUNESTEP_METRICS_FILE = metricsFile;
+    }
+
+    const workdir = request.workdir ?? process.cwd();
+    const wd = typeof container.workingDir === 'string' && !isAbsolute(container.workingDir) ? resolve(workdir, container.workingDir) : workdir;
+    const backoff = Number(jobSpec.backoffLimit ?? DEFAULT_BACKOFF_LIMIT);
+    const deadline = jobSpec.activeDeadlineSeconds === undefined ? undefined : Number(jobSpec.activeDeadlineSeconds) * 1000;
+    const grace = Number(podSpec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+    return { argv, env, cwd: existsSync(wd) ? wd : workdir, backoffLimit: backoff, deadlineMs: deadline, graceMs: grace, metricsFile };
+  }
+
+  private attempt(
+    key: string,
+    plan: ReturnType<LocalProcessLauncher['plan']>,
+    remainingMs: number | undefined,
+    log: NodeJS.WritableStream,
+    events: TrialRunEvents,
+  ): Promise<{ kind: 'exit'; code: number; signal?: string } | { kind: 'killed' } | { kind: 'deadline' } | { kind: 'spawn-error'; message: string }> {
+    return new Promise((resolvePromise) => {
+      if (remainingMs !== undefined && remainingMs <= 0) return resolvePromise({ kind: 'deadline' });
+      let child: ChildProcess;
+      try {
+        child = spawn(plan.argv[0]!, plan.argv.slice(1), { cwd: plan.cwd, env: plan.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (e) {
+        return resolvePromise({ kind: 'spawn-error', message: `could not start ${JSON.stringify(plan.argv[0])}: ${(e as Error).message}` });
+      }
+      const state: Running = { pgid: child.pid ?? -1, killed: false, graceMs: plan.graceMs };
+      let deadlineHit = false;
+      let timer: NodeJS.Timeout | undefined;
+      let spawnError: Error | undefined;
+      child.on('error', (e) => {
+        spawnError = e;
+      });
+      if (child.pid !== undefined) {
+        this.running.set(key, state);
+        events.onStarted({ kind: 'local-process', pid: child.pid, processStartTime: processStartTime(child.pid) }).catch(() => {});
+        if (remainingMs !== undefined) {
+          timer = setTimeout(() => {
+            deadlineHit = true;
+            void stopGroup(state.pgid, plan.graceMs);
+          }, remainingMs);
+        }
+      }
+      const pump = (stream: NodeJS.ReadableStream | null, source: LineSource) => {
+        let rest = '';
+        stream?.setEncoding('utf8');
+        stream?.on('data', (chunk: string) => {
+          log.write(chunk);
+          const parts = (rest + chunk).split('\n');
+          rest = parts.pop() ?? '';
+          for (const line of parts) events.onLine(line.replace(/\r$/, ''), source);
+        });
+        stream?.on('end', () => {
+          if (rest) events.onLine(rest, source);
+          rest = '';
+        });
+      };
+      pump(child.stdout, 'stdout');
+      pump(child.stderr, 'stderr');
+      // Children the trial left behind go with it, as a pod's processes do; this also closes pipes they hold.
+      child.on('exit', () => {
+        if (state.pgid > 0) signalGroup(state.pgid, 'SIGKILL');
+      });
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        this.running.delete(key);
+        if (spawnError) {
+          const notFound = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+          resolvePromise({ kind: 'spawn-error', message: notFound ? `command not found: ${JSON.stringify(plan.argv[0])} (looked in PATH and ${plan.cwd})` : `could not start ${JSON.stringify(plan.argv[0])}: ${spawnError.message}` });
+        } else if (state.killed) resolvePromise({ kind: 'killed' });
+        else if (deadlineHit) resolvePromise({ kind: 'deadline' });
+        else resolvePromise({ kind: 'exit', code: code ?? 128 + 9, signal: signal ?? undefined });
+      });
+    });
+  }
+
+  private readMetricsFile(path: string, events: TrialRunEvents): void {
+    if (!existsSync(path)) return;
+    for (const line of readFileSync(path, 'utf8').split('\n')) if (line.trim()) events.onLine(line, 'file');
+  }
+}

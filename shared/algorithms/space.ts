@@ -1,0 +1,106 @@
+import type { ParameterAssignment, ParameterSpec } from '../spec/types.js';
+import type { Rng } from './rng.js';
+
+/** Decimal places of a numeric string (`"0.005"` -> 3), used to print values on a step's grid. */
+export function decimalsOf(text: string | undefined): number {
+  if (!text) return 0;
+  const lower = text.toLowerCase();
+  const exp = lower.includes('e') ? Number(lower.split('e')[1]) : 0;
+  const frac = lower.split('e')[0]!.split('.')[1]?.length ?? 0;
+  return Math.max(0, frac - exp);
+}
+
+/** Formats a parameter value as Katib's string: ints plainly, doubles rounded to the step or 12 digits. */
+export function formatValue(param: ParameterSpec, value: number): string {
+  if (param.parameterType === 'int') return String(Math.round(value));
+  const { step } = param.feasibleSpace;
+  if (step) return value.toFixed(Math.max(decimalsOf(step), decimalsOf(param.feasibleSpace.min)));
+  return String(Number(value.toPrecision(12)));
+}
+
+/** Puts a number on the parameter's grid (`min + k * step`) and inside [min, max]. */
+export function snap(param: ParameterSpec, value: number): number {
+  const min = Number(param.feasibleSpace.min);
+  const max = Number(param.feasibleSpace.max);
+  const stepText = param.feasibleSpace.step ?? (param.parameterType === 'int' ? '1' : undefined);
+  let v = Math.min(max, Math.max(min, value));
+  if (stepText) {
+    const step = Number(stepText);
+    const k = Math.round((v - min) / step);
+    v = min + k * step;
+    if (v > max + 1e-12) v -= step;
+  }
+  return param.parameterType === 'int' ? Math.round(v) : v;
+}
+
+/** Samples one value of a numeric parameter from its declared distribution, truncated to [min, max]. */
+export function sampleNumeric(param: ParameterSpec, rng: Rng): number {
+  const min = Number(param.feasibleSpace.min);
+  const max = Number(param.feasibleSpace.max);
+  const isInt = param.parameterType === 'int';
+  // Ints widen by half a unit each side so that both ends are as likely as the inner values.
+  const lo = isInt ? min - 0.5 : min;
+  const hi = isInt ? max + 0.5 : max;
+  const dist = param.feasibleSpace.distribution ?? 'uniform';
+  let x: number;
+  switch (dist) {
+    case 'uniform':
+      x = lo + rng.next() * (hi - lo);
+      break;
+    case 'logUniform': {
+      const a = Math.log(Math.max(lo, isInt ? 0.5 : Number.MIN_VALUE));
+      x = Math.exp(a + rng.next() * (Math.log(hi) - a));
+      break;
+    }
+    case 'normal':
+    case 'logNormal': {
+      // As hyperopt: mean at the centre, sigma a sixth of the range (in log space for logNormal);
+      // unlike hyperopt we resample outside [min, max] so the feasible space is honoured.
+      const log = dist === 'logNormal';
+      const a = log ? Math.log(Math.max(lo, isInt ? 0.5 : Number.MIN_VALUE)) : lo;
+      const b = log ? Math.log(hi) : hi;
+      const mu = (a + b) / 2;
+      const sigma = (b - a) / 6;
+      let y = mu;
+      for (let i = 0; i < 100; i++) {
+        y = mu + sigma * rng.normal();
+        if (y >= a && y <= b) break;
+        y = mu;
+      }
+      x = log ? Math.exp(y) : y;
+      break;
+    }
+  }
+  return snap(param, x);
+}
+
+/** Samples a whole assignment, each parameter independently from its prior. */
+export function sampleAssignment(params: ParameterSpec[], rng: Rng): ParameterAssignment[] {
+  return params.map((p) => {
+    if (p.parameterType === 'categorical' || p.parameterType === 'discrete') {
+      const list = p.feasibleSpace.list ?? [];
+      return { name: p.name, value: String(list[rng.int(list.length)]) };
+    }
+    return { name: p.name, value: formatValue(p, sampleNumeric(p, rng)) };
+  });
+}
+
+/** A canonical key of an assignment, for duplicate detection. */
+export function assignmentKey(assignment: ParameterAssignment[]): string {
+  return assignment
+    .map((a) => `${a.name}=${a.value}`)
+    .sort()
+    .join('\u0000');
+}
+
+/** The number of distinct values of a parameter, or Infinity for a continuous one. */
+export function cardinality(param: ParameterSpec): number {
+  if (param.parameterType === 'categorical' || param.parameterType === 'discrete') {
+    return new Set(param.feasibleSpace.list ?? []).size;
+  }
+  const stepText = param.feasibleSpace.step ?? (param.parameterType === 'int' ? '1' : undefined);
+  if (!stepText) return Number.POSITIVE_INFINITY;
+  const min = Number(param.feasibleSpace.min);
+  const max = Number(param.feasibleSpace.max);
+  return Math.floor((max - min) / Number(stepText) + 1e-9) + 1;
+}

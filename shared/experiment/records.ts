@@ -1,0 +1,67 @@
+import type { Condition, Experiment, ExperimentStatus, MetricSummary, ParameterAssignment } from '../spec/types.js';
+import type { ExperimentState, TrialState } from './states.js';
+
+/** Where a running trial's workload is, so that a restarted runner can find and stop it. */
+export interface RuntimeHandle {
+  kind: 'local-process' | 'batch' | 'eks';
+  /** Local: process id and process-group id of the trial's command, and its start time. */
+  pid?: number;
+  processStartTime?: string;
+  /** AWS Batch job id or Kubernetes object name. */
+  id?: string;
+}
+
+/** An experiment as the store keeps it. */
+export interface ExperimentRecord {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** The defaulted Katib object, without status. */
+  experiment: Experiment;
+  state: ExperimentState;
+  reason: string;
+  message: string;
+  status: ExperimentStatus;
+  /** Base seed of the suggestion algorithm (`random_state`, or drawn at creation). */
+  seed: number;
+  /** Local mode: the folder relative commands run in (the experiment file's folder). */
+  workdir?: string;
+  createdAt: string;
+  /** Local mode: the process driving the experiment's loop, so that a second runner refuses to start. */
+  runner?: { pid: number; processStartTime?: string };
+  /** Optimistic-lock counter, bumped by every update. */
+  version: number;
+}
+
+/** A trial as the store keeps it. */
+export interface TrialRecord {
+  namespace: string;
+  experiment: string;
+  name: string;
+  /** The slot number: 0 for the first trial created, and so on. Names derive from it, so no slot is used twice. */
+  index: number;
+  parameterAssignments: ParameterAssignment[];
+  state: TrialState;
+  reason: string;
+  message: string;
+  conditions: Condition[];
+  createdAt: string;
+  startTime?: string;
+  completionTime?: string;
+  /** Summaries of the objective and additional metrics, set when the trial completes. */
+  metrics?: MetricSummary[];
+  runtime?: RuntimeHandle;
+  /** The execution that claimed the trial to run it; another execution may re-claim it after a crash. */
+  claimedBy?: string;
+  version: number;
+}
+
+/** One metric value reported by a trial (a row of Katib's observation log). */
+export interface ObservationRecord {
+  metricName: string;
+  value: string;
+  /** RFC 3339 time the value was logged or received. */
+  timestamp: string;
+  /** Step, when the trial reports one; otherwise the position of the value in the trial's log. */
+  step?: number;
+}

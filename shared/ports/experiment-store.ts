@@ -1,0 +1,34 @@
+import type { ExperimentRecord, ObservationRecord, TrialRecord } from '../experiment/records.js';
+
+/**
+ * Persistence of experiments, trials and observation logs. Implementations use single-item conditional
+ * writes only (no transactions: dynalite has none, and they cost double on AWS).
+ *
+ * Updates are optimistic: `update*` writes only if the stored `version` still equals the record's, and
+ * returns the record with `version + 1`; otherwise it throws `ConflictError` and the caller re-reads.
+ */
+export interface ExperimentStore {
+  /** @throws AlreadyExistsError when an experiment of that name exists in the namespace */
+  createExperiment(record: ExperimentRecord): Promise<void>;
+  getExperiment(namespace: string, name: string): Promise<ExperimentRecord | undefined>;
+  /** Every experiment of a namespace, or of all namespaces when none is given. */
+  listExperiments(namespace?: string): Promise<ExperimentRecord[]>;
+  /** @throws ConflictError when the stored version differs from `record.version` */
+  updateExperiment(record: ExperimentRecord): Promise<ExperimentRecord>;
+  /** Deletes the experiment with its trials and their observations; the experiment item goes last. */
+  deleteExperiment(namespace: string, name: string): Promise<void>;
+
+  /** @throws AlreadyExistsError when a trial of that name exists (a slot taken by another lane) */
+  createTrial(record: TrialRecord): Promise<void>;
+  getTrial(namespace: string, experiment: string, name: string): Promise<TrialRecord | undefined>;
+  /** Trials of an experiment, in creation (slot) order. */
+  listTrials(namespace: string, experiment: string): Promise<TrialRecord[]>;
+  /** @throws ConflictError when the stored version differs from `record.version` */
+  updateTrial(record: TrialRecord): Promise<TrialRecord>;
+
+  /** Appends values to a trial's observation log; `firstSeq` numbers them so that a retry overwrites. */
+  appendObservations(namespace: string, trial: string, observations: ObservationRecord[], firstSeq: number): Promise<void>;
+  /** A trial's observation log in the order it was written. */
+  listObservations(namespace: string, trial: string): Promise<ObservationRecord[]>;
+  deleteObservations(namespace: string, trial: string): Promise<void>;
+}

@@ -1,0 +1,66 @@
+import { NotFoundError } from '../errors.js';
+import type { ExperimentRecord, TrialRecord } from '../experiment/records.js';
+import { type Completion, countTrials, evaluateCompletion, optimalTrial, setCondition } from '../experiment/status.js';
+import { assertExperimentTransition, isExperimentFinished } from '../experiment/states.js';
+import type { ExperimentStatus } from '../spec/types.js';
+import type { UseCaseDeps } from './deps.js';
+import { retryOnConflict } from './retry.js';
+
+/** Reads an experiment or throws `NotFoundError` naming it. */
+export async function requireExperiment(deps: Pick<UseCaseDeps, 'store'>, namespace: string, name: string): Promise<ExperimentRecord> {
+  const exp = await deps.store.getExperiment(namespace, name);
+  if (!exp) throw new NotFoundError(`experiment ${namespace}/${name} not found`);
+  return exp;
+}
+
+/**
+ * The Katib status of an experiment from its trials: counts, optimal trial, kept conditions. The
+ * name lists are left out of the stored item (they grow without bound, Katib's #1847) and filled in
+ * when an object is shown.
+ */
+export function statusFromTrials(record: ExperimentRecord, trials: TrialRecord[], now: string): ExperimentStatus {
+  const { runningTrialList: _r, pendingTrialList: _p, failedTrialList: _f, succeededTrialList: _s, killedTrialList: _k, earlyStoppedTrialList: _e, metricsUnavailableTrialList: _m, ...counts } = countTrials(trials);
+  return {
+    ...record.status,
+    ...counts,
+    currentOptimalTrial: optimalTrial(record.experiment, trials),
+    lastReconcileTime: now,
+  };
+}
+
+/** Applies a completion verdict to a record: state, reason and Katib's conditions. */
+export function markCompleted(record: ExperimentRecord, completion: Completion, now: string): ExperimentRecord {
+  assertExperimentTransition(record.name, record.state, completion.state);
+  const conditions = setCondition(record.status.conditions, { type: completion.state, status: 'True', reason: completion.reason, message: completion.message }, now);
+  return {
+    ...record,
+    state: completion.state,
+    reason: completion.reason,
+    message: completion.message,
+    status: { ...record.status, conditions, completionTime: now },
+  };
+}
+
+/**
+ * Recomputes an experiment's status from its trials and, while it is running, decides completion by
+ * Katib's rules (or by `force`). Idempotent: derived from the trial items, so a retried call changes
+ * nothing. Returns the record as stored.
+ */
+export async function refreshExperiment(
+  deps: Pick<UseCaseDeps, 'store' | 'clock'>,
+  namespace: string,
+  name: string,
+  force?: Completion,
+): Promise<ExperimentRecord> {
+  return retryOnConflict(async () => {
+    const record = await requireExperiment(deps, namespace, name);
+    const trials = await deps.store.listTrials(namespace, name);
+    const now = deps.clock.now();
+    let next: ExperimentRecord = { ...record, status: statusFromTrials(record, trials, now) };
+    if (!isExperimentFinished(record.state)) {
+      const completion = evaluateCompletion(record.experiment, countTrials(trials), next.status.currentOptimalTrial) ?? force;
+      if (completion) next = markCompleted(next, completion, now);
+    }
+    return deps.store.updateExperiment(next);
+  });
+}

@@ -1,0 +1,120 @@
+import { findAlgorithm } from '../algorithms/registry.js';
+import { createRng, hashString } from '../algorithms/rng.js';
+import { settingsRecord } from '../algorithms/settings.js';
+import type { AlgorithmTrial } from '../algorithms/types.js';
+import type { PlanOutput } from '../contracts/tasks.js';
+import { AlreadyExistsError, ConflictError, TunestepError } from '../errors.js';
+import { objectiveValue } from '../experiment/metrics.js';
+import type { ExperimentRecord, TrialRecord } from '../experiment/records.js';
+import { isExperimentFinished } from '../experiment/states.js';
+import type { ParameterAssignment } from '../spec/types.js';
+import type { UseCaseDeps } from './deps.js';
+import { requireExperiment } from './experiment-status.js';
+import { retryOnConflict } from './retry.js';
+
+/**
+ * Step Functions keeps at most 25,000 events per execution; one lane iteration costs about 20.
+ * A lane yields after its share of 20,000 so the execution can continue as a new one in time.
+ */
+const HISTORY_EVENT_BUDGET = 20_000;
+const EVENTS_PER_ITERATION = 20;
+
+/** The slot's trial name: `<experiment>-<8 lowercase alphanumerics>` like Katib's, but derived from the slot. */
+export function trialName(record: ExperimentRecord, index: number): string {
+  const a = hashString(`${record.uid}/${index}`).toString(36);
+  const b = hashString(`${index}/${record.uid}`).toString(36);
+  return `${record.name}-${`${a}${b}`.padStart(8, '0').slice(-8)}`;
+}
+
+/** What an algorithm sees of a trial. */
+export function algorithmView(record: ExperimentRecord, trial: TrialRecord): AlgorithmTrial {
+  const state: AlgorithmTrial['state'] =
+    trial.state === 'Created' || trial.state === 'Running'
+      ? 'pending'
+      : trial.state === 'Succeeded'
+        ? 'succeeded'
+        : trial.state === 'EarlyStopped'
+          ? 'earlyStopped'
+          : 'failed';
+  return {
+    name: trial.name,
+    parameterAssignments: trial.parameterAssignments,
+    state,
+    objectiveValue: objectiveValue(record.experiment.spec.objective, trial.metrics),
+  };
+}
+
+/** Asks the experiment's algorithm for up to `count` assignments given every trial so far. */
+export function suggest(record: ExperimentRecord, trials: TrialRecord[], count: number): ParameterAssignment[][] {
+  const { spec } = record.experiment;
+  const algorithm = findAlgorithm(spec.algorithm.algorithmName);
+  if (!algorithm) throw new TunestepError(`algorithm ${spec.algorithm.algorithmName} is not available`);
+  return algorithm.suggest({
+    parameters: spec.parameters ?? [],
+    objective: spec.objective,
+    trials: trials.map((t) => algorithmView(record, t)),
+    count,
+    settings: settingsRecord(spec.algorithm.algorithmSettings),
+    seed: record.seed,
+    rng: createRng(record.seed, trials.length),
+    maxTrialCount: spec.maxTrialCount,
+  }).assignments;
+}
+
+/**
+ * One lane asks for its next trial (DESIGN section 2, PlanTrial). A trial left `Created` by an earlier
+ * execution is claimed first; otherwise the next slot is taken with a conditional write, so two lanes
+ * (or a retried call) can never create the same slot twice, and never more than `maxTrialCount`.
+ */
+export async function planTrial(
+  deps: Pick<UseCaseDeps, 'store' | 'clock'>,
+  input: { namespace: string; name: string; executionId: string; lane: number; iteration: number },
+): Promise<PlanOutput> {
+  const iteration = input.iteration + 1;
+  return retryOnConflict(async () => {
+    const record = await requireExperiment(deps, input.namespace, input.name);
+    if (isExperimentFinished(record.state)) return { action: 'stop', iteration };
+    const parallel = record.experiment.spec.parallelTrialCount ?? 1;
+    if (input.iteration >= Math.floor(HISTORY_EVENT_BUDGET / (EVENTS_PER_ITERATION * parallel))) {
+      return { action: 'yield', iteration };
+    }
+    const trials = await deps.store.listTrials(input.namespace, input.name);
+
+    // A trial planned but never started by a previous execution (crash, resume) is run, not re-created.
+    const orphan = trials.find((t) => t.state === 'Created' && t.claimedBy !== input.executionId);
+    if (orphan) {
+      await deps.store.updateTrial({ ...orphan, claimedBy: input.executionId });
+      return { action: 'run', trialName: orphan.name, iteration };
+    }
+
+    const index = trials.length;
+    const max = record.experiment.spec.maxTrialCount;
+    if (max !== undefined && index >= max) return { action: 'stop', iteration };
+    const [assignment] = suggest(record, trials, 1);
+    if (!assignment) return { action: 'stop', iteration };
+
+    const now = deps.clock.now();
+    const trial: TrialRecord = {
+      namespace: input.namespace,
+      experiment: input.name,
+      name: trialName(record, index),
+      index,
+      parameterAssignments: assignment,
+      state: 'Created',
+      reason: 'TrialCreated',
+      message: 'Trial is created',
+      conditions: [{ type: 'Created', status: 'True', reason: 'TrialCreated', message: 'Trial is created', lastUpdateTime: now, lastTransitionTime: now }],
+      createdAt: now,
+      claimedBy: input.executionId,
+      version: 0,
+    };
+    try {
+      await deps.store.createTrial(trial);
+    } catch (e) {
+      // Another lane took this slot first: re-read and plan again.
+      if (e instanceof AlreadyExistsError) throw new ConflictError(e.message, { cause: e });
+      throw e;
+    }
+    return { action: 'run', trialName: trial.name, iteration };
+  });
+}
