@@ -1,0 +1,28 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+/** The repository root. */
+export const ROOT = resolve(import.meta.dirname, '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+/** A fixture Experiment as a plain object, to be changed per test. */
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into arbitrary fields of the YAML to break them
+export function fixtureExperiment(name = 'valid.yaml'): Record<string, any> {
+  return parse(readFileSync(join(FIXTURES, 'experiments', name), 'utf8'));
+}
+
+/** A fresh TUNESTEP_HOME for one test. */
+export function tempHome(prefix = 'tunestep-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * The conformance data (Katib examples and CRDs) beside the project, or under TUNESTEP_CONFORMANCE_DIR.
+ * Undefined in a fresh clone that does not have it: those tests skip and say why.
+ */
+export function conformanceDir(): string | undefined {
+  const dir = process.env.TUNESTEP_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared', 'conformance');
+  return existsSync(join(dir, 'katib')) ? dir : undefined;
+}

@@ -1,0 +1,119 @@
+import { describe, expect, test } from '@jest/globals';
+import { gridSearch, gridValues } from '../../shared/algorithms/grid.js';
+import { randomSearch } from '../../shared/algorithms/random.js';
+import { createRng } from '../../shared/algorithms/rng.js';
+import { assignmentKey, sampleNumeric } from '../../shared/algorithms/space.js';
+import type { AlgorithmTrial, SuggestInput, SuggestionAlgorithm } from '../../shared/algorithms/types.js';
+import type { ParameterSpec } from '../../shared/spec/types.js';
+
+const space: ParameterSpec[] = [
+  { name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.01', max: '0.05', step: '0.01', distribution: 'uniform' } },
+  { name: 'layers', parameterType: 'int', feasibleSpace: { min: '1', max: '4', distribution: 'uniform' } },
+  { name: 'opt', parameterType: 'categorical', feasibleSpace: { list: ['sgd', 'adam', 'rmsprop'], distribution: 'uniform' } },
+];
+const objective = { type: 'minimize' as const, objectiveMetricName: 'loss' };
+
+function input(trials: AlgorithmTrial[], count: number, seed = 7, parameters = space): SuggestInput {
+  return { parameters, objective, trials, count, settings: {}, seed, rng: createRng(seed, trials.length) };
+}
+
+function inSpace(assignment: { name: string; value: string }[], parameters = space): void {
+  expect(assignment.map((a) => a.name)).toEqual(parameters.map((p) => p.name));
+  for (const p of parameters) {
+    const v = assignment.find((a) => a.name === p.name)!.value;
+    if (p.parameterType === 'categorical') expect(p.feasibleSpace.list).toContain(v);
+    else {
+      const n = Number(v);
+      expect(n).toBeGreaterThanOrEqual(Number(p.feasibleSpace.min));
+      expect(n).toBeLessThanOrEqual(Number(p.feasibleSpace.max));
+      const step = Number(p.feasibleSpace.step ?? (p.parameterType === 'int' ? 1 : 0));
+      if (step) {
+        const k = (n - Number(p.feasibleSpace.min)) / step;
+        expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9);
+      }
+    }
+  }
+}
+
+/** The contract every algorithm passes. */
+describe.each<[string, SuggestionAlgorithm]>([
+  ['random', randomSearch],
+  ['grid', gridSearch],
+])('%s algorithm contract', (_name, algorithm) => {
+  test('suggestions lie in the feasible space with the right types and steps', () => {
+    const { assignments } = algorithm.suggest(input([], 10));
+    expect(assignments).toHaveLength(10);
+    for (const a of assignments) inSpace(a);
+  });
+
+  test('same seed and history, same suggestions; another seed, others', () => {
+    const a = algorithm.suggest(input([], 5, 3)).assignments;
+    expect(algorithm.suggest(input([], 5, 3)).assignments).toEqual(a);
+    expect(algorithm.suggest(input([], 5, 4)).assignments).not.toEqual(a);
+  });
+
+  test('no duplicate of a past, failed or pending trial while the space has others', () => {
+    const trials: AlgorithmTrial[] = [];
+    for (let i = 0; i < 60; i++) {
+      const [next] = algorithm.suggest(input(trials, 1, 11)).assignments;
+      trials.push({ name: `t${i}`, parameterAssignments: next!, state: i % 3 === 0 ? 'failed' : i % 3 === 1 ? 'pending' : 'succeeded', objectiveValue: i % 3 === 2 ? i : undefined });
+    }
+    expect(new Set(trials.map((t) => assignmentKey(t.parameterAssignments))).size).toBe(60);
+  });
+
+  test('a tiny space: one point', () => {
+    const tiny: ParameterSpec[] = [{ name: 'x', parameterType: 'int', feasibleSpace: { min: '2', max: '2', distribution: 'uniform' } }];
+    const { assignments } = algorithm.suggest(input([], 1, 1, tiny));
+    expect(assignments).toEqual([[{ name: 'x', value: '2' }]]);
+  });
+});
+
+describe('grid', () => {
+  test('enumerates with step as numpy arange does', () => {
+    expect(gridValues({ name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.01', max: '0.05', step: '0.005' } })).toEqual([
+      '0.010', '0.015', '0.020', '0.025', '0.030', '0.035', '0.040', '0.045', '0.050',
+    ]);
+    expect(gridValues({ name: 'm', parameterType: 'double', feasibleSpace: { min: '0.5', max: '0.9', step: '0.1' } })).toEqual(['0.5', '0.6', '0.7', '0.8', '0.9']);
+    expect(gridValues({ name: 'n', parameterType: 'int', feasibleSpace: { min: '1', max: '4' } })).toEqual(['1', '2', '3', '4']);
+  });
+
+  test('visits every point once, then returns nothing', () => {
+    const trials: AlgorithmTrial[] = [];
+    for (;;) {
+      const { assignments } = gridSearch.suggest(input(trials, 7));
+      if (assignments.length === 0) break;
+      for (const a of assignments) trials.push({ name: `t${trials.length}`, parameterAssignments: a, state: 'succeeded' });
+    }
+    expect(trials).toHaveLength(5 * 4 * 3);
+    expect(new Set(trials.map((t) => assignmentKey(t.parameterAssignments))).size).toBe(60);
+  });
+});
+
+describe('random sampling honours distributions', () => {
+  const draws = (p: ParameterSpec, n = 4000) => {
+    const rng = createRng(5);
+    return Array.from({ length: n }, () => sampleNumeric(p, rng));
+  };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+  test('logUniform puts the median near the geometric mean', () => {
+    const xs = draws({ name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.001', max: '1', distribution: 'logUniform' } });
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0.001);
+    expect(median(xs)).toBeGreaterThan(0.02);
+    expect(median(xs)).toBeLessThan(0.05);
+  });
+
+  test('normal stays inside the bounds and concentrates at the centre', () => {
+    const xs = draws({ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '6', distribution: 'normal' } });
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...xs)).toBeLessThanOrEqual(6);
+    const inner = xs.filter((x) => x > 2 && x < 4).length / xs.length;
+    expect(inner).toBeGreaterThan(0.6);
+  });
+
+  test('uniform ints reach both ends equally', () => {
+    const xs = draws({ name: 'n', parameterType: 'int', feasibleSpace: { min: '1', max: '3', distribution: 'uniform' } });
+    const counts = [1, 2, 3].map((v) => xs.filter((x) => x === v).length / xs.length);
+    for (const c of counts) expect(c).toBeGreaterThan(0.28);
+  });
+});
