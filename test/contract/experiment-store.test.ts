@@ -1,0 +1,131 @@
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { DynamoDbExperimentStore } from '../../shared/adapters/dynamodb-experiment-store.js';
+import { InMemoryExperimentStore } from '../../shared/adapters/in-memory-experiment-store.js';
+import type { ExperimentRecord, TrialRecord } from '../../shared/experiment/records.js';
+import type { ExperimentStore } from '../../shared/ports/experiment-store.js';
+import { checkExperiment } from '../../shared/spec/load.js';
+import { fixtureExperiment } from '../helpers.js';
+
+let server: Server;
+let client: DynamoDBClient;
+let tableCount = 0;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+});
+afterAll(async () => {
+  client.destroy();
+  await new Promise((r) => server.close(r));
+});
+
+function experimentRecord(name: string, namespace = 'ns'): ExperimentRecord {
+  const experiment = checkExperiment(fixtureExperiment());
+  return {
+    namespace,
+    name,
+    uid: `uid-${name}`,
+    experiment,
+    state: 'Created',
+    reason: 'ExperimentCreated',
+    message: '',
+    status: {
+      conditions: [],
+      currentOptimalTrial: { bestTrialName: '', parameterAssignments: [], observation: { metrics: [] } },
+      trials: 0, trialsSucceeded: 0, trialsFailed: 0, trialsKilled: 0, trialsPending: 0, trialsRunning: 0, trialsEarlyStopped: 0, trialMetricsUnavailable: 0,
+    },
+    seed: 1,
+    createdAt: '2026-01-01T00:00:00Z',
+    version: 0,
+  };
+}
+
+function trialRecord(experiment: string, index: number, namespace = 'ns'): TrialRecord {
+  return {
+    namespace, experiment, name: `${experiment}-t${index}`, index,
+    parameterAssignments: [{ name: 'lr', value: '0.1' }], state: 'Created', reason: '', message: '', conditions: [], createdAt: '', version: 0,
+  };
+}
+
+/** The contract every ExperimentStore passes. */
+describe.each<[string, () => Promise<ExperimentStore>]>([
+  ['InMemoryExperimentStore', async () => new InMemoryExperimentStore()],
+  [
+    'DynamoDbExperimentStore on dynalite',
+    async () => {
+      const table = `contract-${tableCount++}`;
+      await DynamoDbExperimentStore.ensureTable(client, table);
+      return new DynamoDbExperimentStore(client, table);
+    },
+  ],
+])('%s', (_name, makeStore) => {
+  let store: ExperimentStore;
+  beforeAll(async () => {
+    store = await makeStore();
+  });
+
+  test('creates, reads and lists experiments by namespace', async () => {
+    await store.createExperiment(experimentRecord('a'));
+    await store.createExperiment(experimentRecord('b'));
+    await store.createExperiment(experimentRecord('a', 'other'));
+    expect((await store.getExperiment('ns', 'a'))?.experiment.metadata.name).toBe('valid-experiment');
+    expect((await store.listExperiments('ns')).map((e) => e.name)).toEqual(['a', 'b']);
+    expect((await store.listExperiments()).length).toBe(3);
+    expect(await store.getExperiment('ns', 'missing')).toBeUndefined();
+  });
+
+  test('a second create of the same name fails with AlreadyExistsError and changes nothing', async () => {
+    const changed = { ...experimentRecord('a'), seed: 99 };
+    await expect(store.createExperiment(changed)).rejects.toMatchObject({ name: 'AlreadyExistsError' });
+    expect((await store.getExperiment('ns', 'a'))?.seed).toBe(1);
+  });
+
+  test('updates are optimistic: a stale version conflicts', async () => {
+    const current = (await store.getExperiment('ns', 'b'))!;
+    const next = await store.updateExperiment({ ...current, state: 'Running' });
+    expect(next.version).toBe(current.version + 1);
+    await expect(store.updateExperiment({ ...current, state: 'Failed' })).rejects.toMatchObject({ name: 'ConflictError' });
+    expect((await store.getExperiment('ns', 'b'))?.state).toBe('Running');
+  });
+
+  test('only one of two racing updates wins', async () => {
+    const current = (await store.getExperiment('ns', 'b'))!;
+    const results = await Promise.allSettled([store.updateExperiment({ ...current, message: 'one' }), store.updateExperiment({ ...current, message: 'two' })]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  test('trials: conditional create, ordered list, optimistic update', async () => {
+    for (const i of [2, 0, 1]) await store.createTrial(trialRecord('a', i));
+    await expect(store.createTrial(trialRecord('a', 1))).rejects.toMatchObject({ name: 'AlreadyExistsError' });
+    const trials = await store.listTrials('ns', 'a');
+    expect(trials.map((t) => t.index)).toEqual([0, 1, 2]);
+    const updated = await store.updateTrial({ ...trials[0]!, state: 'Running' });
+    expect((await store.getTrial('ns', 'a', updated.name))?.state).toBe('Running');
+    await expect(store.updateTrial(trials[0]!)).rejects.toMatchObject({ name: 'ConflictError' });
+  });
+
+  test('observations keep their order; a retried batch overwrites instead of duplicating', async () => {
+    const obs = Array.from({ length: 60 }, (_, i) => ({ metricName: 'loss', value: String(i), timestamp: '2026-01-01T00:00:00Z' }));
+    await store.appendObservations('ns', 'a-t0', obs.slice(0, 30), 0);
+    await store.appendObservations('ns', 'a-t0', obs.slice(30), 30);
+    await store.appendObservations('ns', 'a-t0', obs.slice(30), 30);
+    const log = await store.listObservations('ns', 'a-t0');
+    expect(log.map((o) => o.value)).toEqual(obs.map((o) => o.value));
+    await store.deleteObservations('ns', 'a-t0');
+    expect(await store.listObservations('ns', 'a-t0')).toEqual([]);
+  });
+
+  test('deleting an experiment removes its trials and observations, and no other', async () => {
+    await store.appendObservations('ns', 'a-t1', [{ metricName: 'loss', value: '1', timestamp: '' }], 0);
+    await store.deleteExperiment('ns', 'a');
+    expect(await store.getExperiment('ns', 'a')).toBeUndefined();
+    expect(await store.listTrials('ns', 'a')).toEqual([]);
+    expect(await store.listObservations('ns', 'a-t1')).toEqual([]);
+    expect(await store.getExperiment('other', 'a')).toBeDefined();
+  });
+});
