@@ -1,11 +1,11 @@
+import type { LocalRuntime } from '#local/runtime.js';
+import { runExperimentLoop } from '#local/state-machine.js';
+import { processStartTime } from '#shared/adapters/process-group.js';
+import type { FinalizeOutput } from '#shared/contracts/tasks.js';
 import { objectiveValue } from '#shared/experiment/metrics.js';
 import type { ExperimentRecord, TrialRecord } from '#shared/experiment/records.js';
 import { isTrialFinished } from '#shared/experiment/states.js';
-import { processStartTime } from '#shared/adapters/process-group.js';
-import type { FinalizeOutput } from '#shared/contracts/tasks.js';
 import { retryOnConflict } from '#shared/use-cases/retry.js';
-import { runExperimentLoop } from '#local/state-machine.js';
-import type { LocalRuntime } from '#local/runtime.js';
 import { UsageError } from './output.js';
 
 const POLL_MS = 250;
@@ -28,7 +28,9 @@ function progressLine(exp: ExperimentRecord): string {
   const s = exp.status;
   const best = s.currentOptimalTrial;
   const metric = best.observation.metrics.find((m) => m.name === exp.experiment.spec.objective.objectiveMetricName);
-  const bestText = best.bestTrialName ? `best ${metric?.name}=${objectiveValue(exp.experiment.spec.objective, best.observation.metrics)} (${best.bestTrialName})` : 'no result yet';
+  const bestText = best.bestTrialName
+    ? `best ${metric?.name}=${objectiveValue(exp.experiment.spec.objective, best.observation.metrics)} (${best.bestTrialName})`
+    : 'no result yet';
   const max = exp.experiment.spec.maxTrialCount;
   return `${exp.namespace}/${exp.name} ${exp.state}: trials ${s.trials}${max ? `/${max}` : ''} running ${s.trialsRunning} succeeded ${s.trialsSucceeded} failed ${s.trialsFailed + s.trialMetricsUnavailable} | ${bestText}`;
 }
@@ -39,10 +41,20 @@ export async function claimRunner(runtime: LocalRuntime, namespace: string, name
     const record = await runtime.deps.store.getExperiment(namespace, name);
     if (!record) throw new UsageError(`experiment ${namespace}/${name} not found`);
     const other = record.runner;
-    if (other && other.pid !== process.pid && processStartTime(other.pid) !== undefined && processStartTime(other.pid) === other.processStartTime) {
-      throw new UsageError(`experiment ${namespace}/${name} is being run by process ${other.pid}; stop it first, or watch it with tunestep get experiment ${name}`);
+    if (
+      other &&
+      other.pid !== process.pid &&
+      processStartTime(other.pid) !== undefined &&
+      processStartTime(other.pid) === other.processStartTime
+    ) {
+      throw new UsageError(
+        `experiment ${namespace}/${name} is being run by process ${other.pid}; stop it first, or watch it with tunestep get experiment ${name}`,
+      );
     }
-    await runtime.deps.store.updateExperiment({ ...record, runner: { pid: process.pid, processStartTime: processStartTime(process.pid) } });
+    await runtime.deps.store.updateExperiment({
+      ...record,
+      runner: { pid: process.pid, processStartTime: processStartTime(process.pid) },
+    });
   });
 }
 

@@ -33,7 +33,14 @@ function trialRows(exp: ExperimentRecord, trials: TrialRecord[]): { headers: str
     rows: trials.map((t) => {
       const c = lastCondition(t.conditions);
       const v = objectiveValue(exp.experiment.spec.objective, t.metrics);
-      return [t.name, c?.type ?? t.state, c?.status ?? '', v === undefined ? '' : String(v), ...params.map((p) => t.parameterAssignments.find((a) => a.name === p)?.value ?? ''), age(t.createdAt)];
+      return [
+        t.name,
+        c?.type ?? t.state,
+        c?.status ?? '',
+        v === undefined ? '' : String(v),
+        ...params.map((p) => t.parameterAssignments.find((a) => a.name === p)?.value ?? ''),
+        age(t.createdAt),
+      ];
     }),
   };
 }
@@ -60,7 +67,17 @@ export function registerInspectCommands(program: Command, home: () => string, wi
             ['NAMESPACE', 'NAME', 'TYPE', 'STATUS', 'TRIALS', 'SUCCEEDED', 'FAILED', 'BEST', 'AGE'],
             records.map((r) => {
               const c = lastCondition(r.status.conditions);
-              return [r.namespace, r.name, c?.type ?? r.state, c?.status ?? '', String(r.status.trials), String(r.status.trialsSucceeded), String(r.status.trialsFailed + r.status.trialMetricsUnavailable), bestText(r), age(r.createdAt)];
+              return [
+                r.namespace,
+                r.name,
+                c?.type ?? r.state,
+                c?.status ?? '',
+                String(r.status.trials),
+                String(r.status.trialsSucceeded),
+                String(r.status.trialsFailed + r.status.trialMetricsUnavailable),
+                bestText(r),
+                age(r.createdAt),
+              ];
             }),
           );
           return;
@@ -72,9 +89,18 @@ export function registerInspectCommands(program: Command, home: () => string, wi
             const { headers, rows } = trialRows(experiment, [trial]);
             return printTable(headers, rows);
           }
-          const experiments = opts.experiment ? [await findExperiment(store, opts.experiment, opts.namespace)] : await store.listExperiments(opts.namespace);
+          const experiments = opts.experiment
+            ? [await findExperiment(store, opts.experiment, opts.namespace)]
+            : await store.listExperiments(opts.namespace);
           const groups = await Promise.all(experiments.map(async (e) => ({ e, trials: await store.listTrials(e.namespace, e.name) })));
-          if (opts.output) return printObject(listObject('Trial', groups.flatMap(({ e, trials }) => trials.map((t) => trialObject(e, t)))), opts.output);
+          if (opts.output)
+            return printObject(
+              listObject(
+                'Trial',
+                groups.flatMap(({ e, trials }) => trials.map((t) => trialObject(e, t))),
+              ),
+              opts.output,
+            );
           for (const [i, { e, trials }] of groups.entries()) {
             if (groups.length > 1) process.stdout.write(`${i > 0 ? '\n' : ''}# experiment ${e.namespace}/${e.name}\n`);
             const { headers, rows } = trialRows(e, trials);
@@ -109,12 +135,17 @@ export function registerInspectCommands(program: Command, home: () => string, wi
           `Algorithm:    ${spec.algorithm.algorithmName}${(spec.algorithm.algorithmSettings ?? []).map((s) => ` ${s.name}=${s.value}`).join('')}`,
           `Budget:       maxTrialCount=${spec.maxTrialCount ?? 'unlimited'} parallelTrialCount=${spec.parallelTrialCount} maxFailedTrialCount=${spec.maxFailedTrialCount ?? 'unlimited'}`,
           'Parameters:',
-          ...(spec.parameters ?? []).map((p) => `  ${p.name} (${p.parameterType}): ${p.feasibleSpace.list ? `[${p.feasibleSpace.list.join(', ')}]` : `${p.feasibleSpace.min}..${p.feasibleSpace.max}${p.feasibleSpace.step ? ` step ${p.feasibleSpace.step}` : ''}`} ${p.feasibleSpace.distribution ?? ''}`),
+          ...(spec.parameters ?? []).map(
+            (p) =>
+              `  ${p.name} (${p.parameterType}): ${p.feasibleSpace.list ? `[${p.feasibleSpace.list.join(', ')}]` : `${p.feasibleSpace.min}..${p.feasibleSpace.max}${p.feasibleSpace.step ? ` step ${p.feasibleSpace.step}` : ''}`} ${p.feasibleSpace.distribution ?? ''}`,
+          ),
           `Trials:       ${r.status.trials} (running ${r.status.trialsRunning}, succeeded ${r.status.trialsSucceeded}, failed ${r.status.trialsFailed}, metrics unavailable ${r.status.trialMetricsUnavailable}, killed ${r.status.trialsKilled})`,
           `Best trial:   ${r.status.currentOptimalTrial.bestTrialName || '<none>'} ${bestText(r)}`,
           ...r.status.currentOptimalTrial.parameterAssignments.map((a) => `  ${a.name}=${a.value}`),
           'Conditions:',
-          ...r.status.conditions.map((c) => `  ${c.type.padEnd(10)} ${c.status.padEnd(6)} ${c.reason.padEnd(28)} ${c.lastTransitionTime}  ${c.message}`),
+          ...r.status.conditions.map(
+            (c) => `  ${c.type.padEnd(10)} ${c.status.padEnd(6)} ${c.reason.padEnd(28)} ${c.lastTransitionTime}  ${c.message}`,
+          ),
           '',
         ];
         process.stdout.write(out.join('\n'));

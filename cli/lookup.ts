@@ -15,17 +15,25 @@ export async function findExperiment(store: ExperimentStore, name: string, names
   const matches = (await store.listExperiments()).filter((e) => e.name === name);
   if (matches.length === 0) throw new UsageError(`experiment ${JSON.stringify(name)} not found (tunestep get experiments lists them)`);
   if (matches.length > 1) {
-    throw new UsageError(`experiment ${JSON.stringify(name)} exists in namespaces ${matches.map((m) => m.namespace).join(', ')}: choose one with -n`);
+    throw new UsageError(
+      `experiment ${JSON.stringify(name)} exists in namespaces ${matches.map((m) => m.namespace).join(', ')}: choose one with -n`,
+    );
   }
   return matches[0]!;
 }
 
 /** Finds a trial by name across the experiments of a namespace (or all namespaces). */
-export async function findTrial(store: ExperimentStore, name: string, namespace?: string): Promise<{ experiment: ExperimentRecord; trial: TrialRecord }> {
+export async function findTrial(
+  store: ExperimentStore,
+  name: string,
+  namespace?: string,
+): Promise<{ experiment: ExperimentRecord; trial: TrialRecord }> {
   const experiments = (await store.listExperiments(namespace)).filter((e) => name.startsWith(`${e.name}-`));
   for (const experiment of experiments) {
     const trial = await store.getTrial(experiment.namespace, experiment.name, name);
     if (trial) return { experiment, trial };
   }
-  throw new UsageError(`trial ${JSON.stringify(name)} not found${namespace ? ` in namespace ${JSON.stringify(namespace)}` : ''} (tunestep get trials lists them)`);
+  throw new UsageError(
+    `trial ${JSON.stringify(name)} not found${namespace ? ` in namespace ${JSON.stringify(namespace)}` : ''} (tunestep get trials lists them)`,
+  );
 }

@@ -51,14 +51,19 @@ function readExperiment(file: string): Experiment {
 function localRunIssues(exp: Experiment): string[] {
   const issues: string[] = [];
   const tt = exp.spec.trialTemplate;
-  if (tt.configMap) issues.push('spec.trialTemplate.configMap: local mode has no Kubernetes ConfigMaps to read the template from; inline it as trialSpec');
+  if (tt.configMap)
+    issues.push('spec.trialTemplate.configMap: local mode has no Kubernetes ConfigMaps to read the template from; inline it as trialSpec');
   const kind = tt.trialSpec?.kind;
   if (tt.trialSpec && kind !== 'Job') {
-    issues.push(`spec.trialTemplate.trialSpec.kind: local mode runs batch Job trials; ${JSON.stringify(kind)} is not supported locally yet`);
+    issues.push(
+      `spec.trialTemplate.trialSpec.kind: local mode runs batch Job trials; ${JSON.stringify(kind)} is not supported locally yet`,
+    );
   }
   const collector = exp.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut';
   if (collector !== 'StdOut' && collector !== 'File') {
-    issues.push(`spec.metricsCollectorSpec.collector.kind: local mode collects StdOut and File metrics; ${JSON.stringify(collector)} is not supported locally yet`);
+    issues.push(
+      `spec.metricsCollectorSpec.collector.kind: local mode collects StdOut and File metrics; ${JSON.stringify(collector)} is not supported locally yet`,
+    );
   }
   return issues;
 }
@@ -97,7 +102,8 @@ function printSummary(metric: string, exp: Experiment): void {
   const best = status.currentOptimalTrial;
   if (best.bestTrialName) {
     lines.push(`best trial: ${best.bestTrialName}`);
-    for (const m of best.observation.metrics) lines.push(`  ${m.name}: min=${m.min} max=${m.max} latest=${m.latest}${m.name === metric ? ' (objective)' : ''}`);
+    for (const m of best.observation.metrics)
+      lines.push(`  ${m.name}: min=${m.min} max=${m.max} latest=${m.latest}${m.name === metric ? ' (objective)' : ''}`);
     lines.push('best hyperparameters:');
     for (const p of best.parameterAssignments) lines.push(`  ${p.name}=${p.value}`);
   } else lines.push('no trial produced the objective metric');
@@ -150,7 +156,12 @@ export function buildProgram(): Command {
           }
           await runtime.deps.store.deleteExperiment(namespace, name);
         }
-        await createExperiment(runtime.deps, { experiment: exp, uid: randomUUID(), seed: randomInt(2 ** 31), workdir: resolve(dirname(file)) });
+        await createExperiment(runtime.deps, {
+          experiment: exp,
+          uid: randomUUID(),
+          seed: randomInt(2 ** 31),
+          workdir: resolve(dirname(file)),
+        });
         return driveAndReport(runtime, namespace, name, opts.output);
       });
       throw new Exit(code);
@@ -173,7 +184,8 @@ export function buildProgram(): Command {
         }
         await claimRunner(runtime, record.namespace, name);
         const rerun = await recoverExperiment(runtime.deps, { namespace: record.namespace, name });
-        if (rerun.length > 0) process.stderr.write(`re-running ${rerun.length} interrupted trial(s): ${rerun.map((t) => t.name).join(', ')}\n`);
+        if (rerun.length > 0)
+          process.stderr.write(`re-running ${rerun.length} interrupted trial(s): ${rerun.map((t) => t.name).join(', ')}\n`);
         return driveAndReport(runtime, record.namespace, name, opts.output);
       });
       throw new Exit(code);
@@ -224,7 +236,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${e.name}: ${e.message}\n`);
       return EXIT.internal;
     }
-    process.stderr.write(`internal error: ${(e as Error).message}\n${process.env.TUNESTEP_DEBUG ? `${(e as Error).stack}\n` : '(set TUNESTEP_DEBUG=1 for details)\n'}`);
+    process.stderr.write(
+      `internal error: ${(e as Error).message}\n${process.env.TUNESTEP_DEBUG ? `${(e as Error).stack}\n` : '(set TUNESTEP_DEBUG=1 for details)\n'}`,
+    );
     return EXIT.internal;
   }
 }

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { ValidationError } from '#shared/errors.js';
+import type { ValidationError } from '#shared/errors.js';
 
 /** Output formats of `-o`. */
 export type OutputFormat = 'table' | 'json' | 'yaml';
@@ -12,7 +12,11 @@ export function printObject(value: unknown, format: 'json' | 'yaml'): void {
 /** Prints rows as kubectl does: upper-case headers, columns padded by three spaces. */
 export function printTable(headers: string[], rows: string[][]): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3)))
+      .join('')
+      .trimEnd();
   process.stdout.write(`${[line(headers), ...rows.map(line)].join('\n')}\n`);
 }
 

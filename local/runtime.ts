@@ -1,5 +1,5 @@
-import { LocalProcessLauncher } from '#shared/adapters/local-process-launcher.js';
 import { DynamoDbExperimentStore } from '#shared/adapters/dynamodb-experiment-store.js';
+import { LocalProcessLauncher } from '#shared/adapters/local-process-launcher.js';
 import { systemClock } from '#shared/ports/clock.js';
 import type { UseCaseDeps } from '#shared/use-cases/deps.js';
 import { homePaths } from './home.js';

@@ -64,7 +64,8 @@ export interface LocalExecution {
  */
 export function runExperimentLoop(deps: UseCaseDeps, ref: { namespace: string; name: string }): LocalExecution {
   const definition = loadDefinition(LOCAL_SUBSTITUTIONS);
-  const call = (handler: (event: unknown, context: never) => Promise<unknown>) => async (input: unknown) => (await handler(input, localContext)) as never;
+  const call = (handler: (event: unknown, context: never) => Promise<unknown>) => async (input: unknown) =>
+    (await handler(input, localContext)) as never;
   const handlers = {
     Initialize: call(createInitializeExperimentHandler(deps)),
     PlanTrial: call(createPlanTrialHandler(deps)),
@@ -85,7 +86,9 @@ export function runExperimentLoop(deps: UseCaseDeps, ref: { namespace: string; n
           retryIntervalOverrides: { Initialize: 10, PlanTrial: 10, CompleteTrial: 10, Finalize: 10 },
         },
         context: {
-          Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:tunestep-experiment:${ref.name}-${randomUUID()}` },
+          Execution: {
+            Id: `arn:aws:states:us-east-1:000000000000:execution:tunestep-experiment:${ref.name}-${randomUUID()}`,
+          },
           StateMachine: { Id: LOCAL_STATE_MACHINE_ARN },
         } as never,
       });

@@ -8,7 +8,6 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 /** A fixture Experiment as a plain object, to be changed per test. */
-// biome-ignore lint/suspicious/noExplicitAny: tests reach into arbitrary fields of the YAML to break them
 export function fixtureExperiment(name = 'valid.yaml'): Record<string, any> {
   return parse(readFileSync(join(FIXTURES, 'experiments', name), 'utf8'));
 }

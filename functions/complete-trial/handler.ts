@@ -4,5 +4,4 @@ import type { UseCaseDeps } from '#shared/use-cases/deps.js';
 import { taskHandler } from '../task-handler.js';
 
 /** CompleteTrial: judges the trial from its run and observations, then updates the experiment. */
-export const createCompleteTrialHandler = (deps: UseCaseDeps) =>
-  taskHandler(completeTrialInput, (input) => completeTrial(deps, input));
+export const createCompleteTrialHandler = (deps: UseCaseDeps) => taskHandler(completeTrialInput, (input) => completeTrial(deps, input));

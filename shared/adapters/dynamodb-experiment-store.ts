@@ -74,13 +74,20 @@ export class DynamoDbExperimentStore implements ExperimentStore {
   }
 
   async createExperiment(record: ExperimentRecord): Promise<void> {
-    await this.putNew({ ...experimentKey(record.namespace, record.name), ...record }, () =>
-      new AlreadyExistsError(`experiment ${record.namespace}/${record.name} already exists`),
+    await this.putNew(
+      { ...experimentKey(record.namespace, record.name), ...record },
+      () => new AlreadyExistsError(`experiment ${record.namespace}/${record.name} already exists`),
     );
   }
 
   async getExperiment(namespace: string, name: string): Promise<ExperimentRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: experimentKey(namespace, name), ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: experimentKey(namespace, name),
+        ConsistentRead: true,
+      }),
+    );
     return strip<ExperimentRecord>(out.Item);
   }
 
@@ -88,16 +95,19 @@ export class DynamoDbExperimentStore implements ExperimentStore {
     const items =
       namespace === undefined
         ? await this.scanAll('begins_with(SK, :p) AND begins_with(PK, :ns)', { ':p': 'EXP#', ':ns': 'NS#' })
-        : await this.queryAll({ KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': `NS#${namespace}`, ':p': 'EXP#' } });
-    return items
-      .map((i) => strip<ExperimentRecord>(i)!)
-      .sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name));
+        : await this.queryAll({
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+            ExpressionAttributeValues: { ':pk': `NS#${namespace}`, ':p': 'EXP#' },
+          });
+    return items.map((i) => strip<ExperimentRecord>(i)!).sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name));
   }
 
   async updateExperiment(record: ExperimentRecord): Promise<ExperimentRecord> {
     const next = { ...record, version: record.version + 1 };
-    await this.putVersioned({ ...experimentKey(record.namespace, record.name), ...next }, record.version, () =>
-      new ConflictError(`experiment ${record.namespace}/${record.name} changed since version ${record.version}`),
+    await this.putVersioned(
+      { ...experimentKey(record.namespace, record.name), ...next },
+      record.version,
+      () => new ConflictError(`experiment ${record.namespace}/${record.name} changed since version ${record.version}`),
     );
     return next;
   }
@@ -110,13 +120,20 @@ export class DynamoDbExperimentStore implements ExperimentStore {
   }
 
   async createTrial(record: TrialRecord): Promise<void> {
-    await this.putNew({ ...trialKey(record.namespace, record.experiment, record.name), ...record }, () =>
-      new AlreadyExistsError(`trial ${record.namespace}/${record.name} already exists`),
+    await this.putNew(
+      { ...trialKey(record.namespace, record.experiment, record.name), ...record },
+      () => new AlreadyExistsError(`trial ${record.namespace}/${record.name} already exists`),
     );
   }
 
   async getTrial(namespace: string, experiment: string, name: string): Promise<TrialRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: trialKey(namespace, experiment, name), ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: trialKey(namespace, experiment, name),
+        ConsistentRead: true,
+      }),
+    );
     return strip<TrialRecord>(out.Item);
   }
 
@@ -130,8 +147,10 @@ export class DynamoDbExperimentStore implements ExperimentStore {
 
   async updateTrial(record: TrialRecord): Promise<TrialRecord> {
     const next = { ...record, version: record.version + 1 };
-    await this.putVersioned({ ...trialKey(record.namespace, record.experiment, record.name), ...next }, record.version, () =>
-      new ConflictError(`trial ${record.namespace}/${record.name} changed since version ${record.version}`),
+    await this.putVersioned(
+      { ...trialKey(record.namespace, record.experiment, record.name), ...next },
+      record.version,
+      () => new ConflictError(`trial ${record.namespace}/${record.name} changed since version ${record.version}`),
     );
     return next;
   }
@@ -163,7 +182,13 @@ export class DynamoDbExperimentStore implements ExperimentStore {
 
   private async putNew(item: Record<string, unknown>, onExists: () => Error): Promise<void> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) throw onExists();
       throw e;
@@ -191,7 +216,14 @@ export class DynamoDbExperimentStore implements ExperimentStore {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+      const out = await this.doc.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
@@ -203,7 +235,13 @@ export class DynamoDbExperimentStore implements ExperimentStore {
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.doc.send(
-        new ScanCommand({ TableName: this.tableName, FilterExpression: filter, ExpressionAttributeValues: values, ExclusiveStartKey: start, ConsistentRead: true }),
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: filter,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
       );
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;

@@ -32,7 +32,9 @@ export class InMemoryExperimentStore implements ExperimentStore {
     const k = key(record.namespace, record.name);
     const stored = this.experiments.get(k);
     if (!stored || stored.version !== record.version) {
-      throw new ConflictError(`experiment ${record.namespace}/${record.name} changed (version ${stored?.version}, expected ${record.version})`);
+      throw new ConflictError(
+        `experiment ${record.namespace}/${record.name} changed (version ${stored?.version}, expected ${record.version})`,
+      );
     }
     const next = { ...structuredClone(record), version: record.version + 1 };
     this.experiments.set(k, next);
@@ -79,7 +81,7 @@ export class InMemoryExperimentStore implements ExperimentStore {
   async appendObservations(namespace: string, trial: string, observations: ObservationRecord[], firstSeq: number): Promise<void> {
     const k = key(namespace, trial);
     const log = this.observations.get(k) ?? new Map<number, ObservationRecord>();
-    observations.forEach((o, i) => log.set(firstSeq + i, structuredClone(o)));
+    for (const [i, o] of observations.entries()) log.set(firstSeq + i, structuredClone(o));
     this.observations.set(k, log);
   }
 

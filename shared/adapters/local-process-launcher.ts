@@ -57,7 +57,11 @@ export class LocalProcessLauncher implements TrialLauncher {
         const exit = await this.attempt(key, plan, remainingMs, log, events);
         if (exit.kind === 'killed') return { outcome: 'killed', reason: 'Killed', message: 'trial was stopped' };
         if (exit.kind === 'deadline') {
-          return { outcome: 'failed', reason: 'DeadlineExceeded', message: `Job was active longer than specified deadline (activeDeadlineSeconds: ${plan.deadlineMs! / 1000})` };
+          return {
+            outcome: 'failed',
+            reason: 'DeadlineExceeded',
+            message: `Job was active longer than specified deadline (activeDeadlineSeconds: ${plan.deadlineMs! / 1000})`,
+          };
         }
         if (exit.kind === 'spawn-error') return { outcome: 'failed', reason: 'StartError', message: exit.message };
         if (exit.code === 0) {
@@ -73,7 +77,9 @@ export class LocalProcessLauncher implements TrialLauncher {
             message: `Job has reached the specified backoff limit (${plan.backoffLimit}); last exit ${exit.signal ? `by signal ${exit.signal}` : `code ${exit.code}`}`,
           };
         }
-        log.write(`--- tunestep: attempt ${attempt + 1} exited with ${exit.signal ?? exit.code}; retrying (backoffLimit ${plan.backoffLimit}) ---\n`);
+        log.write(
+          `--- tunestep: attempt ${attempt + 1} exited with ${exit.signal ?? exit.code}; retrying (backoffLimit ${plan.backoffLimit}) ---\n`,
+        );
       }
     } finally {
       await new Promise((r) => log.end(r));
@@ -89,10 +95,12 @@ export class LocalProcessLauncher implements TrialLauncher {
 
   /** Stops every trial this launcher is running (the runner is shutting down). */
   async terminateAll(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((key) => {
-      const [namespace, trial] = key.split('/') as [string, string];
-      return this.terminate(namespace, trial);
-    }));
+    await Promise.all(
+      [...this.running.keys()].map((key) => {
+        const [namespace, trial] = key.split('/') as [string, string];
+        return this.terminate(namespace, trial);
+      }),
+    );
   }
 
   async reap(handle: RuntimeHandle): Promise<void> {
@@ -109,7 +117,9 @@ export class LocalProcessLauncher implements TrialLauncher {
   private plan(request: TrialRunRequest) {
     const { job } = request;
     if (job.kind !== 'Job' || !String(job.apiVersion).startsWith('batch/')) {
-      throw new LaunchError(`trial kind ${String(job.apiVersion)}/${String(job.kind)} cannot run in local mode yet (local mode runs batch/v1 Job trials)`);
+      throw new LaunchError(
+        `trial kind ${String(job.apiVersion)}/${String(job.kind)} cannot run in local mode yet (local mode runs batch/v1 Job trials)`,
+      );
     }
     const jobSpec = obj(job.spec);
     const podSpec = obj(obj(jobSpec.template).spec);
@@ -119,7 +129,9 @@ export class LocalProcessLauncher implements TrialLauncher {
     const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
     let argv = [...strings(container.command), ...strings(container.args)];
     if (argv.length === 0) {
-      throw new LaunchError(`container ${String(container.name)} has no command: local mode cannot read an image's entrypoint, so give command (and args)`);
+      throw new LaunchError(
+        `container ${String(container.name)} has no command: local mode cannot read an image's entrypoint, so give command (and args)`,
+      );
     }
 
     const env: Record<string, string> = {};
@@ -133,7 +145,10 @@ export class LocalProcessLauncher implements TrialLauncher {
         const field = obj(obj(entry.valueFrom).fieldRef).fieldPath;
         if (field === 'metadata.name') env[name] = request.trialName;
         else if (field === 'metadata.namespace') env[name] = request.namespace;
-        else throw new LaunchError(`env ${name}: valueFrom ${JSON.stringify(entry.valueFrom)} is not supported in local mode (only fieldRef metadata.name and metadata.namespace)`);
+        else
+          throw new LaunchError(
+            `env ${name}: valueFrom ${JSON.stringify(entry.valueFrom)} is not supported in local mode (only fieldRef metadata.name and metadata.namespace)`,
+          );
       }
     }
     Object.assign(env, request.env ?? {});
@@ -152,11 +167,20 @@ export class LocalProcessLauncher implements TrialLauncher {
     }
 
     const workdir = request.workdir ?? process.cwd();
-    const wd = typeof container.workingDir === 'string' && !isAbsolute(container.workingDir) ? resolve(workdir, container.workingDir) : workdir;
+    const wd =
+      typeof container.workingDir === 'string' && !isAbsolute(container.workingDir) ? resolve(workdir, container.workingDir) : workdir;
     const backoff = Number(jobSpec.backoffLimit ?? DEFAULT_BACKOFF_LIMIT);
     const deadline = jobSpec.activeDeadlineSeconds === undefined ? undefined : Number(jobSpec.activeDeadlineSeconds) * 1000;
     const grace = Number(podSpec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-    return { argv, env, cwd: existsSync(wd) ? wd : workdir, backoffLimit: backoff, deadlineMs: deadline, graceMs: grace, metricsFile };
+    return {
+      argv,
+      env,
+      cwd: existsSync(wd) ? wd : workdir,
+      backoffLimit: backoff,
+      deadlineMs: deadline,
+      graceMs: grace,
+      metricsFile,
+    };
   }
 
   private attempt(
@@ -165,14 +189,24 @@ export class LocalProcessLauncher implements TrialLauncher {
     remainingMs: number | undefined,
     log: NodeJS.WritableStream,
     events: TrialRunEvents,
-  ): Promise<{ kind: 'exit'; code: number; signal?: string } | { kind: 'killed' } | { kind: 'deadline' } | { kind: 'spawn-error'; message: string }> {
+  ): Promise<
+    { kind: 'exit'; code: number; signal?: string } | { kind: 'killed' } | { kind: 'deadline' } | { kind: 'spawn-error'; message: string }
+  > {
     return new Promise((resolvePromise) => {
       if (remainingMs !== undefined && remainingMs <= 0) return resolvePromise({ kind: 'deadline' });
       let child: ChildProcess;
       try {
-        child = spawn(plan.argv[0]!, plan.argv.slice(1), { cwd: plan.cwd, env: plan.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        child = spawn(plan.argv[0]!, plan.argv.slice(1), {
+          cwd: plan.cwd,
+          env: plan.env,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
       } catch (e) {
-        return resolvePromise({ kind: 'spawn-error', message: `could not start ${JSON.stringify(plan.argv[0])}: ${(e as Error).message}` });
+        return resolvePromise({
+          kind: 'spawn-error',
+          message: `could not start ${JSON.stringify(plan.argv[0])}: ${(e as Error).message}`,
+        });
       }
       const state: Running = { pgid: child.pid ?? -1, killed: false, graceMs: plan.graceMs };
       let deadlineHit = false;
@@ -216,7 +250,12 @@ export class LocalProcessLauncher implements TrialLauncher {
         this.running.delete(key);
         if (spawnError) {
           const notFound = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-          resolvePromise({ kind: 'spawn-error', message: notFound ? `command not found: ${JSON.stringify(plan.argv[0])} (looked in PATH and ${plan.cwd})` : `could not start ${JSON.stringify(plan.argv[0])}: ${spawnError.message}` });
+          resolvePromise({
+            kind: 'spawn-error',
+            message: notFound
+              ? `command not found: ${JSON.stringify(plan.argv[0])} (looked in PATH and ${plan.cwd})`
+              : `could not start ${JSON.stringify(plan.argv[0])}: ${spawnError.message}`,
+          });
         } else if (state.killed) resolvePromise({ kind: 'killed' });
         else if (deadlineHit) resolvePromise({ kind: 'deadline' });
         else resolvePromise({ kind: 'exit', code: code ?? 128 + 9, signal: signal ?? undefined });

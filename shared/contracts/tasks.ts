@@ -10,9 +10,17 @@ export const experimentRef = z.object({ namespace: name, name });
 export type ExperimentRef = z.infer<typeof experimentRef>;
 
 export const initializeInput = experimentRef.extend({ executionId: name });
-export const initializeOutput = z.object({ executionId: name, lanes: z.array(z.number().int()), parallel: z.number().int() });
+export const initializeOutput = z.object({
+  executionId: name,
+  lanes: z.array(z.number().int()),
+  parallel: z.number().int(),
+});
 
-export const laneInput = experimentRef.extend({ executionId: name, lane: z.number().int(), iteration: z.number().int() });
+export const laneInput = experimentRef.extend({
+  executionId: name,
+  lane: z.number().int(),
+  iteration: z.number().int(),
+});
 export type LaneInput = z.infer<typeof laneInput>;
 
 export const planOutput = z.discriminatedUnion('action', [

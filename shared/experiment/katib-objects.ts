@@ -19,9 +19,17 @@ export function trialObject(experiment: ExperimentRecord, trial: TrialRecord): K
   const { spec } = experiment.experiment;
   const template = spec.trialTemplate;
   const runSpec = template.trialSpec
-    ? renderTrialSpec(template.trialSpec, template.trialParameters ?? [], trial.parameterAssignments, { name: trial.name, namespace: trial.namespace })
+    ? renderTrialSpec(template.trialSpec, template.trialParameters ?? [], trial.parameterAssignments, {
+        name: trial.name,
+        namespace: trial.namespace,
+      })
     : undefined;
-  if (runSpec) runSpec.metadata = { ...((runSpec.metadata as object) ?? {}), name: trial.name, namespace: trial.namespace };
+  if (runSpec)
+    runSpec.metadata = {
+      ...((runSpec.metadata as object) ?? {}),
+      name: trial.name,
+      namespace: trial.namespace,
+    };
   return {
     apiVersion: 'kubeflow.org/v1beta1',
     kind: 'Trial',
@@ -30,7 +38,15 @@ export function trialObject(experiment: ExperimentRecord, trial: TrialRecord): K
       namespace: trial.namespace,
       creationTimestamp: trial.createdAt,
       labels: { [EXPERIMENT_LABEL]: experiment.name },
-      ownerReferences: [{ apiVersion: 'kubeflow.org/v1beta1', kind: 'Experiment', name: experiment.name, uid: experiment.uid, controller: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'kubeflow.org/v1beta1',
+          kind: 'Experiment',
+          name: experiment.name,
+          uid: experiment.uid,
+          controller: true,
+        },
+      ],
     },
     spec: {
       objective: spec.objective,

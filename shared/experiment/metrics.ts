@@ -22,7 +22,8 @@ export function summarizeMetrics(objective: ObjectiveSpec, observations: Observa
 export function objectiveValue(objective: ObjectiveSpec, metrics: MetricSummary[] | undefined): number | undefined {
   const summary = metrics?.find((m) => m.name === objective.objectiveMetricName);
   if (!summary) return undefined;
-  const strategy = objective.metricStrategies?.find((s) => s.name === objective.objectiveMetricName)?.value ??
+  const strategy =
+    objective.metricStrategies?.find((s) => s.name === objective.objectiveMetricName)?.value ??
     (objective.type === 'minimize' ? 'min' : 'max');
   let text = strategy === 'min' ? summary.min : strategy === 'max' ? summary.max : summary.latest;
   if (text === UNAVAILABLE) text = summary.latest;

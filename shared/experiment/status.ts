@@ -94,15 +94,28 @@ export function evaluateCompletion(exp: Experiment, counts: TrialCounts, optimal
   const { objective, maxFailedTrialCount, maxTrialCount } = exp.spec;
   const best = objectiveValue(objective, optimal.observation.metrics);
   if (best !== undefined && reachesGoal(objective, best)) {
-    return { state: 'Succeeded', reason: 'ExperimentGoalReached', message: 'Experiment has succeeded because Objective goal has reached' };
+    return {
+      state: 'Succeeded',
+      reason: 'ExperimentGoalReached',
+      message: 'Experiment has succeeded because Objective goal has reached',
+    };
   }
   const failed = counts.trialsFailed + counts.trialMetricsUnavailable;
   if (maxFailedTrialCount !== undefined && failed > 0 && failed >= maxFailedTrialCount) {
-    return { state: 'Failed', reason: 'ExperimentFailed', message: 'Experiment has failed because max failed count has reached' };
+    return {
+      state: 'Failed',
+      reason: 'ExperimentFailed',
+      message: 'Experiment has failed because max failed count has reached',
+    };
   }
-  const finished = counts.trialsSucceeded + counts.trialsFailed + counts.trialsKilled + counts.trialsEarlyStopped + counts.trialMetricsUnavailable;
+  const finished =
+    counts.trialsSucceeded + counts.trialsFailed + counts.trialsKilled + counts.trialsEarlyStopped + counts.trialMetricsUnavailable;
   if (maxTrialCount !== undefined && finished >= maxTrialCount) {
-    return { state: 'Succeeded', reason: 'ExperimentMaxTrialsReached', message: 'Experiment has succeeded because max trial count has reached' };
+    return {
+      state: 'Succeeded',
+      reason: 'ExperimentMaxTrialsReached',
+      message: 'Experiment has succeeded because max trial count has reached',
+    };
   }
   return undefined;
 }
@@ -120,7 +133,11 @@ const CONDITION_ORDER = ['Created', 'Running', 'Restarting', 'Succeeded', 'Faile
  * Sets a condition the way Katib's `setCondition` does: one entry per type, transition time kept when
  * the status does not change; finishing turns `Running` False with its reason kept.
  */
-export function setCondition(conditions: Condition[], next: Omit<Condition, 'lastUpdateTime' | 'lastTransitionTime'>, now: string): Condition[] {
+export function setCondition(
+  conditions: Condition[],
+  next: Omit<Condition, 'lastUpdateTime' | 'lastTransitionTime'>,
+  now: string,
+): Condition[] {
   const out = conditions.filter((c) => c.type !== next.type);
   const prev = conditions.find((c) => c.type === next.type);
   out.push({

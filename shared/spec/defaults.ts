@@ -75,7 +75,10 @@ function defaultMetricStrategies(objective: Record<string, unknown>): void {
   const fallback = objective.type === 'minimize' ? 'min' : objective.type === 'maximize' ? 'max' : 'latest';
   const strategies = Array.isArray(objective.metricStrategies) ? [...objective.metricStrategies] : [];
   const named = new Set(strategies.filter(isObject).map((s) => s.name));
-  const metrics = [objective.objectiveMetricName, ...(Array.isArray(objective.additionalMetricNames) ? objective.additionalMetricNames : [])];
+  const metrics = [
+    objective.objectiveMetricName,
+    ...(Array.isArray(objective.additionalMetricNames) ? objective.additionalMetricNames : []),
+  ];
   for (const name of metrics) {
     if (typeof name === 'string' && !named.has(name)) {
       strategies.push({ name, value: fallback } satisfies MetricStrategy);

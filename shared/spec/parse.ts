@@ -24,8 +24,7 @@ export function parseDocuments(text: string, source = '(input)'): unknown[] {
  */
 export function pickDocument(docs: unknown[], kinds: readonly string[], source = '(input)'): Record<string, unknown> {
   const matching = docs.filter(
-    (d): d is Record<string, unknown> =>
-      typeof d === 'object' && d !== null && kinds.includes(String((d as Record<string, unknown>).kind)),
+    (d): d is Record<string, unknown> => typeof d === 'object' && d !== null && kinds.includes(String((d as Record<string, unknown>).kind)),
   );
   if (matching.length === 1) return matching[0]!;
   if (matching.length === 0 && docs.length === 1 && typeof docs[0] === 'object' && docs[0] !== null) {

@@ -45,7 +45,10 @@ export function renderTrialSpec(
 ): KubeObject {
   const values = new Map<string, string>();
   const byName = new Map(assignments.map((a) => [a.name, a.value]));
-  const templateMeta = (template.metadata ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string> };
+  const templateMeta = (template.metadata ?? {}) as {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   for (const tp of trialParameters) {
     const m = META_REFERENCE.exec(tp.reference);
     if (!m) {

@@ -73,7 +73,10 @@ function validateMetadata(meta: unknown, add: Add): void {
       add('metadata.name', `must be at most ${MAX_NAME_LENGTH} characters (got ${name.length}: ${show(name)})`);
     }
     if (!NAME_RULE.test(name)) {
-      add('metadata.name', `must be lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (got ${show(name)})`);
+      add(
+        'metadata.name',
+        `must be lowercase letters, digits and '-', starting with a letter and ending with a letter or digit (got ${show(name)})`,
+      );
     }
   }
   if (namespace !== undefined && (!isNonEmptyString(namespace) || !NAMESPACE_RULE.test(namespace) || namespace.length > 63)) {
@@ -137,8 +140,12 @@ function validateObjective(objective: unknown, add: Add): void {
   if (Array.isArray(strategies)) {
     strategies.forEach((s, i) => {
       const path = `spec.objective.metricStrategies[${i}]`;
-      if (!isObj(s)) return add(path, `must be {name, value} (got ${show(s)})`);
-      if (!names.has(s.name)) add(`${path}.name`, `must name the objective or an additional metric (got ${show(s.name)}; metrics: ${[...names].join(', ')})`);
+      if (!isObj(s)) {
+        add(path, `must be {name, value} (got ${show(s)})`);
+        return;
+      }
+      if (!names.has(s.name))
+        add(`${path}.name`, `must name the objective or an additional metric (got ${show(s.name)}; metrics: ${[...names].join(', ')})`);
       // Katib does not validate strategy values; an unknown one would silently pick nothing.
       if (!STRATEGIES.includes(String(s.value))) add(`${path}.value`, `must be one of ${STRATEGIES.join(', ')} (got ${show(s.value)})`);
     });
@@ -158,7 +165,10 @@ function validateParameters(spec: Obj, add: Add): Set<string> {
   }
   (params ?? []).forEach((p: unknown, i: number) => {
     const path = `spec.parameters[${i}]`;
-    if (!isObj(p)) return add(path, `must be {name, parameterType, feasibleSpace} (got ${show(p)})`);
+    if (!isObj(p)) {
+      add(path, `must be {name, parameterType, feasibleSpace} (got ${show(p)})`);
+      return;
+    }
     if (!isNonEmptyString(p.name)) add(`${path}.name`, `is required (got ${show(p.name)})`);
     else if (names.has(p.name)) add(`${path}.name`, `duplicates the name of an earlier parameter (${show(p.name)})`);
     else names.add(p.name);
@@ -179,7 +189,8 @@ function validateParameters(spec: Obj, add: Add): Set<string> {
 
 function validateFeasibleSpace(type: string, fs: Obj, path: string, add: Add): void {
   const dist = String(fs.distribution ?? 'uniform');
-  if (!DISTRIBUTIONS.includes(dist)) add(`${path}.distribution`, `must be one of ${DISTRIBUTIONS.join(', ')} (got ${show(fs.distribution)})`);
+  if (!DISTRIBUTIONS.includes(dist))
+    add(`${path}.distribution`, `must be one of ${DISTRIBUTIONS.join(', ')} (got ${show(fs.distribution)})`);
   if (type === 'categorical' || type === 'discrete') {
     for (const f of ['min', 'max', 'step']) {
       if (fs[f] !== undefined) add(`${path}.${f}`, `must not be set for a ${type} parameter (use list)`);
@@ -190,8 +201,10 @@ function validateFeasibleSpace(type: string, fs: Obj, path: string, add: Add): v
     }
     const seen = new Set<string>();
     fs.list.forEach((v, j) => {
-      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') add(`${path}.list[${j}]`, `must be a string (got ${show(v)})`);
-      else if (type === 'discrete' && !isNumeric(String(v))) add(`${path}.list[${j}]`, `must be a number for a discrete parameter (got ${show(v)})`);
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+        add(`${path}.list[${j}]`, `must be a string (got ${show(v)})`);
+      else if (type === 'discrete' && !isNumeric(String(v)))
+        add(`${path}.list[${j}]`, `must be a number for a discrete parameter (got ${show(v)})`);
       if (seen.has(String(v))) add(`${path}.list[${j}]`, `duplicates an earlier value (${show(v)})`);
       seen.add(String(v));
     });
@@ -269,7 +282,10 @@ function validateAlgorithm(exp: Experiment, add: Add, issues: FieldIssue[]): voi
 function validateEarlyStopping(es: unknown, add: Add): void {
   if (es === undefined) return;
   if (!isObj(es) || !isNonEmptyString(es.algorithmName)) {
-    add('spec.earlyStopping.algorithmName', `is required when spec.earlyStopping is given (got ${show(isObj(es) ? es.algorithmName : es)})`);
+    add(
+      'spec.earlyStopping.algorithmName',
+      `is required when spec.earlyStopping is given (got ${show(isObj(es) ? es.algorithmName : es)})`,
+    );
     return;
   }
   const known = (KATIB_EARLY_STOPPING_NAMES as readonly string[]).includes(es.algorithmName);
@@ -284,11 +300,17 @@ function validateEarlyStopping(es: unknown, add: Add): void {
 function validateCollector(mc: unknown, add: Add): void {
   if (mc === undefined) return;
   const path = 'spec.metricsCollectorSpec';
-  if (!isObj(mc)) return add(path, `must be an object (got ${show(mc)})`);
+  if (!isObj(mc)) {
+    add(path, `must be an object (got ${show(mc)})`);
+    return;
+  }
   const collector = isObj(mc.collector) ? mc.collector : {};
   const kind = String(collector.kind);
   if (!COLLECTOR_KINDS.includes(kind)) {
-    add(`${path}.collector.kind`, `invalid metrics collector kind ${show(collector.kind)} (allowed: ${COLLECTOR_KINDS.join(', ')}, or None as an alias of Push)`);
+    add(
+      `${path}.collector.kind`,
+      `invalid metrics collector kind ${show(collector.kind)} (allowed: ${COLLECTOR_KINDS.join(', ')}, or None as an alias of Push)`,
+    );
     return;
   }
   const source = isObj(mc.source) ? mc.source : {};
@@ -299,11 +321,15 @@ function validateCollector(mc: unknown, add: Add): void {
     else
       filters.forEach((f, i) => {
         const fpath = `${path}.source.filter.metricsFormat[${i}]`;
-        if (typeof f !== 'string') return add(fpath, `must be a string (got ${show(f)})`);
+        if (typeof f !== 'string') {
+          add(fpath, `must be a string (got ${show(f)})`);
+          return;
+        }
         try {
           new RegExp(f);
         } catch (e) {
-          return add(fpath, `is not a valid regular expression: ${(e as Error).message} (got ${show(f)})`);
+          add(fpath, `is not a valid regular expression: ${(e as Error).message} (got ${show(f)})`);
+          return;
         }
         if (!FILTER_SHAPE.test(f)) add(fpath, `must have two capture groups, the metric name then its value (got ${show(f)})`);
       });
@@ -312,29 +338,37 @@ function validateCollector(mc: unknown, add: Add): void {
   if (kind === 'File') {
     if (fsp?.kind !== 'File') add(`${path}.source.fileSystemPath.kind`, `must be File for the File collector (got ${show(fsp?.kind)})`);
     if (!absolute(fsp?.path)) add(`${path}.source.fileSystemPath.path`, `must be an absolute path (got ${show(fsp?.path)})`);
-    if (fsp?.format !== 'TEXT' && fsp?.format !== 'JSON') add(`${path}.source.fileSystemPath.format`, `must be TEXT or JSON (got ${show(fsp?.format)})`);
+    if (fsp?.format !== 'TEXT' && fsp?.format !== 'JSON')
+      add(`${path}.source.fileSystemPath.format`, `must be TEXT or JSON (got ${show(fsp?.format)})`);
     if (fsp?.format === 'JSON' && filters !== undefined) add(`${path}.source.filter`, 'must not be set when the format is JSON');
   } else if (kind === 'TensorFlowEvent') {
-    if (fsp?.kind !== 'Directory') add(`${path}.source.fileSystemPath.kind`, `must be Directory for the TensorFlowEvent collector (got ${show(fsp?.kind)})`);
+    if (fsp?.kind !== 'Directory')
+      add(`${path}.source.fileSystemPath.kind`, `must be Directory for the TensorFlowEvent collector (got ${show(fsp?.kind)})`);
     if (!absolute(fsp?.path)) add(`${path}.source.fileSystemPath.path`, `must be an absolute path (got ${show(fsp?.path)})`);
-    if (fsp?.format !== undefined) add(`${path}.source.fileSystemPath.format`, `must not be set for TensorFlowEvent (got ${show(fsp.format)})`);
+    if (fsp?.format !== undefined)
+      add(`${path}.source.fileSystemPath.format`, `must not be set for TensorFlowEvent (got ${show(fsp.format)})`);
   } else if (kind === 'PrometheusMetric') {
     const http = isObj(source.httpGet) ? source.httpGet : {};
     const port = Number(http.port);
     if (!Number.isInteger(port) || port <= 0) add(`${path}.source.httpGet.port`, `must be a positive integer (got ${show(http.port)})`);
-    if (typeof http.path !== 'string' || !http.path.startsWith('/')) add(`${path}.source.httpGet.path`, `must start with / (got ${show(http.path)})`);
+    if (typeof http.path !== 'string' || !http.path.startsWith('/'))
+      add(`${path}.source.httpGet.path`, `must start with / (got ${show(http.path)})`);
   } else if (kind === 'Custom') {
     if (!isObj(collector.customCollector)) add(`${path}.collector.customCollector`, 'is required for the Custom collector');
     if (fsp) {
       if (!absolute(fsp.path)) add(`${path}.source.fileSystemPath.path`, `must be an absolute path (got ${show(fsp.path)})`);
-      if (fsp.kind !== 'File' && fsp.kind !== 'Directory') add(`${path}.source.fileSystemPath.kind`, `must be File or Directory (got ${show(fsp.kind)})`);
+      if (fsp.kind !== 'File' && fsp.kind !== 'Directory')
+        add(`${path}.source.fileSystemPath.kind`, `must be File or Directory (got ${show(fsp.kind)})`);
     }
   }
 }
 
 function validateTrialTemplate(tt: unknown, paramNames: Set<string>, add: Add): void {
   const path = 'spec.trialTemplate';
-  if (!isObj(tt)) return add(path, 'is required');
+  if (!isObj(tt)) {
+    add(path, 'is required');
+    return;
+  }
   const hasSpec = tt.trialSpec !== undefined;
   const hasConfigMap = tt.configMap !== undefined;
   if (hasSpec === hasConfigMap) add(path, 'must have exactly one of trialSpec and configMap');
@@ -355,7 +389,10 @@ function validateTrialTemplate(tt: unknown, paramNames: Set<string>, add: Add): 
   const refs = new Set<string>();
   tps.forEach((tp, i) => {
     const p = `${path}.trialParameters[${i}]`;
-    if (!isObj(tp)) return add(p, `must be {name, reference} (got ${show(tp)})`);
+    if (!isObj(tp)) {
+      add(p, `must be {name, reference} (got ${show(tp)})`);
+      return;
+    }
     if (!isNonEmptyString(tp.name)) add(`${p}.name`, `is required (got ${show(tp.name)})`);
     else if (/[{}]/.test(tp.name)) add(`${p}.name`, `must not contain { or } (got ${show(tp.name)})`);
     else if (names.has(tp.name)) add(`${p}.name`, `duplicates an earlier trial parameter (${show(tp.name)})`);
@@ -365,7 +402,10 @@ function validateTrialTemplate(tt: unknown, paramNames: Set<string>, add: Add): 
     else {
       refs.add(tp.reference);
       if (paramNames.size > 0 && !isMetaReference(tp.reference) && !paramNames.has(tp.reference)) {
-        add(`${p}.reference`, `must name a parameter of spec.parameters or trial metadata like \${trialSpec.Name} (got ${show(tp.reference)}; parameters: ${[...paramNames].join(', ')})`);
+        add(
+          `${p}.reference`,
+          `must name a parameter of spec.parameters or trial metadata like \${trialSpec.Name} (got ${show(tp.reference)}; parameters: ${[...paramNames].join(', ')})`,
+        );
       }
     }
   });
@@ -376,7 +416,8 @@ function validateTrialTemplate(tt: unknown, paramNames: Set<string>, add: Add): 
   }
   const used = placeholdersIn(tt.trialSpec);
   for (const n of names) {
-    if (!used.has(n)) add(`${path}.trialParameters`, `parameter ${show(n)} is declared but \${trialParameters.${n}} appears nowhere in trialSpec`);
+    if (!used.has(n))
+      add(`${path}.trialParameters`, `parameter ${show(n)} is declared but \${trialParameters.${n}} appears nowhere in trialSpec`);
   }
   for (const u of used) {
     if (!names.has(u)) add(`${path}.trialSpec`, `uses \${trialParameters.${u}}, which spec.trialTemplate.trialParameters does not declare`);
@@ -386,15 +427,21 @@ function validateTrialTemplate(tt: unknown, paramNames: Set<string>, add: Add): 
   if (!isNonEmptyString(rendered.kind)) add(`${path}.trialSpec.kind`, 'is required');
   const meta = isObj(rendered.metadata) ? rendered.metadata : {};
   if (meta.name !== undefined) add(`${path}.trialSpec.metadata.name`, 'must not be set: each trial names its job after itself');
-  if (meta.namespace !== undefined) add(`${path}.trialSpec.metadata.namespace`, "must not be set: trials run in the experiment's namespace");
-  if (!isNonEmptyString(tt.successCondition)) add(`${path}.successCondition`, `is required for trial kind ${show(rendered.kind)} (Katib has no default for it)`);
-  if (!isNonEmptyString(tt.failureCondition)) add(`${path}.failureCondition`, `is required for trial kind ${show(rendered.kind)} (Katib has no default for it)`);
+  if (meta.namespace !== undefined)
+    add(`${path}.trialSpec.metadata.namespace`, "must not be set: trials run in the experiment's namespace");
+  if (!isNonEmptyString(tt.successCondition))
+    add(`${path}.successCondition`, `is required for trial kind ${show(rendered.kind)} (Katib has no default for it)`);
+  if (!isNonEmptyString(tt.failureCondition))
+    add(`${path}.failureCondition`, `is required for trial kind ${show(rendered.kind)} (Katib has no default for it)`);
   if (rendered.kind === 'Job' && isNonEmptyString(tt.primaryContainerName)) {
     const containers = (rendered as { spec?: { template?: { spec?: { containers?: unknown } } } }).spec?.template?.spec?.containers;
     if (!Array.isArray(containers) || containers.length === 0) {
       add(`${path}.trialSpec.spec.template.spec.containers`, 'must list at least one container');
     } else if (!containers.some((c) => isObj(c) && c.name === tt.primaryContainerName)) {
-      add(`${path}.primaryContainerName`, `must name a container of the Job (got ${show(tt.primaryContainerName)}; containers: ${containers.map((c) => (isObj(c) ? String(c.name) : '?')).join(', ')})`);
+      add(
+        `${path}.primaryContainerName`,
+        `must name a container of the Job (got ${show(tt.primaryContainerName)}; containers: ${containers.map((c) => (isObj(c) ? String(c.name) : '?')).join(', ')})`,
+      );
     }
   }
 }

@@ -24,7 +24,10 @@ const REASONS: Record<string, string> = {
  * it was stopped. Then updates the experiment and, if that ended it, stops the trials still running.
  * Idempotent: a finished trial is left as it is, and the experiment status is derived, not counted.
  */
-export async function completeTrial(deps: UseCaseDeps, input: CompleteTrialInput): Promise<{ trialState: TrialState; experimentState: string }> {
+export async function completeTrial(
+  deps: UseCaseDeps,
+  input: CompleteTrialInput,
+): Promise<{ trialState: TrialState; experimentState: string }> {
   const trial = await retryOnConflict(async () => {
     const current = await deps.store.getTrial(input.namespace, input.name, input.trialName);
     if (!current) throw new NotFoundError(`trial ${input.namespace}/${input.trialName} not found`);
@@ -54,7 +57,11 @@ function judge(run: CompleteTrialInput['run'], hasObjective: boolean): { state: 
   if (run.outcome === 'killed') return { state: 'Killed', jobReason: run.reason, message: run.message };
   if (run.outcome === 'failed') return { state: 'Failed', jobReason: run.reason, message: run.message };
   if (!hasObjective) {
-    return { state: 'MetricsUnavailable', jobReason: run.reason, message: 'Metrics are not available: the objective metric never appeared in the trial\'s output' };
+    return {
+      state: 'MetricsUnavailable',
+      jobReason: run.reason,
+      message: "Metrics are not available: the objective metric never appeared in the trial's output",
+    };
   }
   return { state: 'Succeeded', jobReason: run.reason, message: 'Trial has succeeded' };
 }

@@ -17,18 +17,33 @@ export interface CreateExperimentInput {
  * Stores a new experiment in state Created (Katib's `ExperimentCreated`).
  * @throws AlreadyExistsError when the namespace has an experiment of that name
  */
-export async function createExperiment(deps: Pick<UseCaseDeps, 'store' | 'clock'>, input: CreateExperimentInput): Promise<ExperimentRecord> {
+export async function createExperiment(
+  deps: Pick<UseCaseDeps, 'store' | 'clock'>,
+  input: CreateExperimentInput,
+): Promise<ExperimentRecord> {
   const now = deps.clock.now();
   const { experiment } = input;
   const namespace = experiment.metadata.namespace ?? 'default';
   const randomState = settingsRecord(experiment.spec.algorithm.algorithmSettings).random_state;
   const { status: _ignored, ...withoutStatus } = experiment;
-  const { runningTrialList: _r, pendingTrialList: _p, failedTrialList: _f, succeededTrialList: _s, killedTrialList: _k, earlyStoppedTrialList: _e, metricsUnavailableTrialList: _m, ...counts } = countTrials([]);
+  const {
+    runningTrialList: _r,
+    pendingTrialList: _p,
+    failedTrialList: _f,
+    succeededTrialList: _s,
+    killedTrialList: _k,
+    earlyStoppedTrialList: _e,
+    metricsUnavailableTrialList: _m,
+    ...counts
+  } = countTrials([]);
   const record: ExperimentRecord = {
     namespace,
     name: experiment.metadata.name,
     uid: input.uid,
-    experiment: { ...withoutStatus, metadata: { ...experiment.metadata, namespace, uid: input.uid, creationTimestamp: now } },
+    experiment: {
+      ...withoutStatus,
+      metadata: { ...experiment.metadata, namespace, uid: input.uid, creationTimestamp: now },
+    },
     state: 'Created',
     reason: 'ExperimentCreated',
     message: 'Experiment is created',

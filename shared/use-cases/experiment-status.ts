@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors.js';
 import type { ExperimentRecord, TrialRecord } from '../experiment/records.js';
-import { type Completion, countTrials, evaluateCompletion, optimalTrial, setCondition } from '../experiment/status.js';
 import { assertExperimentTransition, isExperimentFinished } from '../experiment/states.js';
+import { type Completion, countTrials, evaluateCompletion, optimalTrial, setCondition } from '../experiment/status.js';
 import type { ExperimentStatus } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
 import { retryOnConflict } from './retry.js';
@@ -19,7 +19,16 @@ export async function requireExperiment(deps: Pick<UseCaseDeps, 'store'>, namesp
  * when an object is shown.
  */
 export function statusFromTrials(record: ExperimentRecord, trials: TrialRecord[], now: string): ExperimentStatus {
-  const { runningTrialList: _r, pendingTrialList: _p, failedTrialList: _f, succeededTrialList: _s, killedTrialList: _k, earlyStoppedTrialList: _e, metricsUnavailableTrialList: _m, ...counts } = countTrials(trials);
+  const {
+    runningTrialList: _r,
+    pendingTrialList: _p,
+    failedTrialList: _f,
+    succeededTrialList: _s,
+    killedTrialList: _k,
+    earlyStoppedTrialList: _e,
+    metricsUnavailableTrialList: _m,
+    ...counts
+  } = countTrials(trials);
   return {
     ...record.status,
     ...counts,
@@ -31,7 +40,11 @@ export function statusFromTrials(record: ExperimentRecord, trials: TrialRecord[]
 /** Applies a completion verdict to a record: state, reason and Katib's conditions. */
 export function markCompleted(record: ExperimentRecord, completion: Completion, now: string): ExperimentRecord {
   assertExperimentTransition(record.name, record.state, completion.state);
-  const conditions = setCondition(record.status.conditions, { type: completion.state, status: 'True', reason: completion.reason, message: completion.message }, now);
+  const conditions = setCondition(
+    record.status.conditions,
+    { type: completion.state, status: 'True', reason: completion.reason, message: completion.message },
+    now,
+  );
   return {
     ...record,
     state: completion.state,

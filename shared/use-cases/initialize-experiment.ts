@@ -1,5 +1,5 @@
-import { setCondition } from '../experiment/status.js';
 import { assertExperimentTransition, isExperimentFinished } from '../experiment/states.js';
+import { setCondition } from '../experiment/status.js';
 import type { UseCaseDeps } from './deps.js';
 import { requireExperiment } from './experiment-status.js';
 import { retryOnConflict } from './retry.js';
@@ -33,7 +33,11 @@ export async function initializeExperiment(
       status: {
         ...record.status,
         startTime: record.status.startTime ?? now,
-        conditions: setCondition(record.status.conditions, { type: 'Running', status: 'True', reason: 'ExperimentRunning', message: 'Experiment is running' }, now),
+        conditions: setCondition(
+          record.status.conditions,
+          { type: 'Running', status: 'True', reason: 'ExperimentRunning', message: 'Experiment is running' },
+          now,
+        ),
       },
     });
     return { executionId: input.executionId, lanes, parallel };

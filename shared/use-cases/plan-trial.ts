@@ -103,7 +103,16 @@ export async function planTrial(
       state: 'Created',
       reason: 'TrialCreated',
       message: 'Trial is created',
-      conditions: [{ type: 'Created', status: 'True', reason: 'TrialCreated', message: 'Trial is created', lastUpdateTime: now, lastTransitionTime: now }],
+      conditions: [
+        {
+          type: 'Created',
+          status: 'True',
+          reason: 'TrialCreated',
+          message: 'Trial is created',
+          lastUpdateTime: now,
+          lastTransitionTime: now,
+        },
+      ],
       createdAt: now,
       claimedBy: input.executionId,
       version: 0,

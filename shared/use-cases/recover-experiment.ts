@@ -18,8 +18,19 @@ export async function recoverExperiment(deps: UseCaseDeps, input: { namespace: s
     await deps.store.deleteObservations(trial.namespace, trial.name);
     const reset = await retryOnConflict(async () => {
       const current = (await deps.store.getTrial(trial.namespace, input.name, trial.name)) ?? trial;
-      const next = transitionTrial(current, 'Created', 'TrialRestarted', 'Trial is re-run: the runner that ran it stopped', deps.clock.now());
-      return deps.store.updateTrial({ ...next, runtime: undefined, claimedBy: undefined, metrics: undefined });
+      const next = transitionTrial(
+        current,
+        'Created',
+        'TrialRestarted',
+        'Trial is re-run: the runner that ran it stopped',
+        deps.clock.now(),
+      );
+      return deps.store.updateTrial({
+        ...next,
+        runtime: undefined,
+        claimedBy: undefined,
+        metrics: undefined,
+      });
     });
     rerun.push(reset);
   }

@@ -21,10 +21,18 @@ export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise
   const trial = await deps.store.getTrial(input.namespace, input.name, input.trialName);
   if (!trial) throw new NotFoundError(`trial ${input.namespace}/${input.trialName} not found`);
   if (isTrialFinished(trial.state)) {
-    return { outcome: trial.state === 'Killed' ? 'killed' : trial.state === 'Failed' ? 'failed' : 'succeeded', reason: trial.reason, message: 'trial had already finished' };
+    return {
+      outcome: trial.state === 'Killed' ? 'killed' : trial.state === 'Failed' ? 'failed' : 'succeeded',
+      reason: trial.reason,
+      message: 'trial had already finished',
+    };
   }
   if (isExperimentFinished(record.state)) {
-    return { outcome: 'killed', reason: 'ExperimentFinished', message: `experiment ended (${record.reason}) before the trial started` };
+    return {
+      outcome: 'killed',
+      reason: 'ExperimentFinished',
+      message: `experiment ended (${record.reason}) before the trial started`,
+    };
   }
 
   const { spec } = record.experiment;
@@ -36,7 +44,9 @@ export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise
   job.metadata = { ...((job.metadata as object) ?? {}), name: trial.name, namespace: trial.namespace };
 
   const collectorKind = spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut';
-  const wanted: ReadonlySet<LineSource> = new Set(collectorKind === 'StdOut' ? ['stdout', 'stderr'] : collectorKind === 'File' ? ['file'] : []);
+  const wanted: ReadonlySet<LineSource> = new Set(
+    collectorKind === 'StdOut' ? ['stdout', 'stderr'] : collectorKind === 'File' ? ['file'] : [],
+  );
   const collector = collectorFor(spec.objective, spec.metricsCollectorSpec);
   const writer = new ObservationWriter(deps.store, trial.namespace, trial.name);
 
@@ -49,7 +59,11 @@ export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise
       primaryContainerName: template.primaryContainerName ?? '',
       workdir: record.workdir,
       metricsFilePath: collectorKind === 'File' ? spec.metricsCollectorSpec?.source?.fileSystemPath?.path : undefined,
-      env: { KATIB_TRIAL_NAME: trial.name, TUNESTEP_TRIAL_NAME: trial.name, TUNESTEP_EXPERIMENT_NAME: record.name },
+      env: {
+        KATIB_TRIAL_NAME: trial.name,
+        TUNESTEP_TRIAL_NAME: trial.name,
+        TUNESTEP_EXPERIMENT_NAME: record.name,
+      },
     },
     {
       onStarted: (handle) =>

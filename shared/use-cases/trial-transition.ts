@@ -14,7 +14,14 @@ export function transitionTrial(trial: TrialRecord, to: TrialState, reason: stri
       if (c.type === 'Running' && c.status === 'True') Object.assign(c, { status: 'False', lastUpdateTime: now, lastTransitionTime: now });
     }
   }
-  conditions.push({ type: to, status: 'True', reason, message, lastUpdateTime: now, lastTransitionTime: now });
+  conditions.push({
+    type: to,
+    status: 'True',
+    reason,
+    message,
+    lastUpdateTime: now,
+    lastTransitionTime: now,
+  });
   return {
     ...trial,
     state: to,

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import dynalite from 'dynalite';
 import { DynamoDbExperimentStore } from '../../shared/adapters/dynamodb-experiment-store.js';
 import { InMemoryExperimentStore } from '../../shared/adapters/in-memory-experiment-store.js';
@@ -17,7 +17,11 @@ beforeAll(async () => {
   server = dynalite({ createTableMs: 0 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
-  client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
 });
 afterAll(async () => {
   client.destroy();
@@ -37,7 +41,14 @@ function experimentRecord(name: string, namespace = 'ns'): ExperimentRecord {
     status: {
       conditions: [],
       currentOptimalTrial: { bestTrialName: '', parameterAssignments: [], observation: { metrics: [] } },
-      trials: 0, trialsSucceeded: 0, trialsFailed: 0, trialsKilled: 0, trialsPending: 0, trialsRunning: 0, trialsEarlyStopped: 0, trialMetricsUnavailable: 0,
+      trials: 0,
+      trialsSucceeded: 0,
+      trialsFailed: 0,
+      trialsKilled: 0,
+      trialsPending: 0,
+      trialsRunning: 0,
+      trialsEarlyStopped: 0,
+      trialMetricsUnavailable: 0,
     },
     seed: 1,
     createdAt: '2026-01-01T00:00:00Z',
@@ -47,8 +58,17 @@ function experimentRecord(name: string, namespace = 'ns'): ExperimentRecord {
 
 function trialRecord(experiment: string, index: number, namespace = 'ns'): TrialRecord {
   return {
-    namespace, experiment, name: `${experiment}-t${index}`, index,
-    parameterAssignments: [{ name: 'lr', value: '0.1' }], state: 'Created', reason: '', message: '', conditions: [], createdAt: '', version: 0,
+    namespace,
+    experiment,
+    name: `${experiment}-t${index}`,
+    index,
+    parameterAssignments: [{ name: 'lr', value: '0.1' }],
+    state: 'Created',
+    reason: '',
+    message: '',
+    conditions: [],
+    createdAt: '',
+    version: 0,
   };
 }
 
@@ -89,19 +109,26 @@ describe.each<[string, () => Promise<ExperimentStore>]>([
     const current = (await store.getExperiment('ns', 'b'))!;
     const next = await store.updateExperiment({ ...current, state: 'Running' });
     expect(next.version).toBe(current.version + 1);
-    await expect(store.updateExperiment({ ...current, state: 'Failed' })).rejects.toMatchObject({ name: 'ConflictError' });
+    await expect(store.updateExperiment({ ...current, state: 'Failed' })).rejects.toMatchObject({
+      name: 'ConflictError',
+    });
     expect((await store.getExperiment('ns', 'b'))?.state).toBe('Running');
   });
 
   test('only one of two racing updates wins', async () => {
     const current = (await store.getExperiment('ns', 'b'))!;
-    const results = await Promise.allSettled([store.updateExperiment({ ...current, message: 'one' }), store.updateExperiment({ ...current, message: 'two' })]);
+    const results = await Promise.allSettled([
+      store.updateExperiment({ ...current, message: 'one' }),
+      store.updateExperiment({ ...current, message: 'two' }),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
   test('trials: conditional create, ordered list, optimistic update', async () => {
     for (const i of [2, 0, 1]) await store.createTrial(trialRecord('a', i));
-    await expect(store.createTrial(trialRecord('a', 1))).rejects.toMatchObject({ name: 'AlreadyExistsError' });
+    await expect(store.createTrial(trialRecord('a', 1))).rejects.toMatchObject({
+      name: 'AlreadyExistsError',
+    });
     const trials = await store.listTrials('ns', 'a');
     expect(trials.map((t) => t.index)).toEqual([0, 1, 2]);
     const updated = await store.updateTrial({ ...trials[0]!, state: 'Running' });
@@ -110,7 +137,11 @@ describe.each<[string, () => Promise<ExperimentStore>]>([
   });
 
   test('observations keep their order; a retried batch overwrites instead of duplicating', async () => {
-    const obs = Array.from({ length: 60 }, (_, i) => ({ metricName: 'loss', value: String(i), timestamp: '2026-01-01T00:00:00Z' }));
+    const obs = Array.from({ length: 60 }, (_, i) => ({
+      metricName: 'loss',
+      value: String(i),
+      timestamp: '2026-01-01T00:00:00Z',
+    }));
     await store.appendObservations('ns', 'a-t0', obs.slice(0, 30), 0);
     await store.appendObservations('ns', 'a-t0', obs.slice(30), 30);
     await store.appendObservations('ns', 'a-t0', obs.slice(30), 30);

@@ -29,7 +29,6 @@ export function tunestep(args: string[], home: string, env: Record<string, strin
  * Writes a variant of the objective fixture next to the fixture script (so its relative command
  * works) and returns its path.
  */
-// biome-ignore lint/suspicious/noExplicitAny: tests change arbitrary fields of the YAML
 export function writeExperiment(dir: string, name: string, change: (d: Record<string, any>) => void): string {
   const doc = fixtureExperiment('objective.yaml');
   doc.metadata.name = name;
@@ -43,5 +42,4 @@ export function writeExperiment(dir: string, name: string, change: (d: Record<st
 }
 
 /** The trial container's command list of an experiment document, to append flags to. */
-// biome-ignore lint/suspicious/noExplicitAny: see above
 export const command = (d: Record<string, any>): string[] => d.spec.trialTemplate.trialSpec.spec.template.spec.containers[0].command;

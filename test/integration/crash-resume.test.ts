@@ -24,7 +24,10 @@ function alive(pid: number): boolean {
 /** Starts `tunestep` and kills it with SIGKILL after `ms`, as a crash would. */
 function runAndKill(args: string[], home: string, ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), ...args], { env: { ...process.env, TUNESTEP_HOME: home }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), ...args], {
+      env: { ...process.env, TUNESTEP_HOME: home },
+      stdio: 'ignore',
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.on('exit', () => {
       clearTimeout(timer);
@@ -108,13 +111,19 @@ test('trials orphaned by a killed runner are stopped by resume before they run a
     command(d).push('--sleep=60', '--epochs=1', `--pid-dir=${dir}`);
   });
   const pidsIn = () => readdirSync(dir).map((f) => Number.parseInt(f, 10));
-  const runner = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'run', file], { env: { ...process.env, TUNESTEP_HOME: home }, stdio: 'ignore' });
+  const runner = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'run', file], {
+    env: { ...process.env, TUNESTEP_HOME: home },
+    stdio: 'ignore',
+  });
   const orphans = await waitFor('two trials to start', () => (pidsIn().length === 2 ? pidsIn() : undefined));
   runner.kill('SIGKILL');
   await new Promise((r) => runner.once('exit', r));
   expect(orphans.filter(alive)).toEqual(orphans);
 
-  const resumer = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'resume', 'experiment', 'orphans'], { env: { ...process.env, TUNESTEP_HOME: home }, stdio: 'ignore' });
+  const resumer = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'resume', 'experiment', 'orphans'], {
+    env: { ...process.env, TUNESTEP_HOME: home },
+    stdio: 'ignore',
+  });
   try {
     const reruns = await waitFor('the re-runs to start', () => {
       const fresh = pidsIn().filter((p) => !orphans.includes(p));

@@ -24,7 +24,11 @@ describe('tunestep run', () => {
     expect(r.code).toBe(0);
     const exp = JSON.parse(r.stdout);
     expect(exp.kind).toBe('Experiment');
-    expect(lastCondition(exp)).toMatchObject({ type: 'Succeeded', status: 'True', reason: 'ExperimentGoalReached' });
+    expect(lastCondition(exp)).toMatchObject({
+      type: 'Succeeded',
+      status: 'True',
+      reason: 'ExperimentGoalReached',
+    });
     const best = exp.status.currentOptimalTrial;
     expect(Number(best.observation.metrics.find((m: any) => m.name === 'loss').min)).toBeLessThanOrEqual(0.1);
     expect(best.parameterAssignments.map((p: any) => p.name)).toEqual(['x', 'y']);
@@ -92,7 +96,10 @@ describe('tunestep run', () => {
     });
     const r = await tunestep(['run', file], home);
     expect(existsSync(marker)).toBe(false);
-    const calls = readFileSync(argvFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const calls = readFileSync(argvFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(calls).toHaveLength(4);
     for (const call of calls) {
       const y = call.argv.find((a: string) => a.startsWith('--y=')).slice(4);
@@ -110,7 +117,10 @@ describe('tunestep run', () => {
   ])('the File collector (%s) reads the trial file remapped under the home', async (format, json) => {
     const home = tempHome();
     const file = writeExperiment(work, `file-${format.toLowerCase()}`, (d) => {
-      d.spec.metricsCollectorSpec = { collector: { kind: 'File' }, source: { fileSystemPath: { path: '/var/log/katib/metrics.log', kind: 'File', format } } };
+      d.spec.metricsCollectorSpec = {
+        collector: { kind: 'File' },
+        source: { fileSystemPath: { path: '/var/log/katib/metrics.log', kind: 'File', format } },
+      };
       command(d).push('--silent', '--log-path=/var/log/katib/metrics.log', ...(json ? ['--json'] : []));
       d.spec.maxTrialCount = 3;
     });

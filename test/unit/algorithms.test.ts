@@ -7,9 +7,17 @@ import type { AlgorithmTrial, SuggestInput, SuggestionAlgorithm } from '../../sh
 import type { ParameterSpec } from '../../shared/spec/types.js';
 
 const space: ParameterSpec[] = [
-  { name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.01', max: '0.05', step: '0.01', distribution: 'uniform' } },
+  {
+    name: 'lr',
+    parameterType: 'double',
+    feasibleSpace: { min: '0.01', max: '0.05', step: '0.01', distribution: 'uniform' },
+  },
   { name: 'layers', parameterType: 'int', feasibleSpace: { min: '1', max: '4', distribution: 'uniform' } },
-  { name: 'opt', parameterType: 'categorical', feasibleSpace: { list: ['sgd', 'adam', 'rmsprop'], distribution: 'uniform' } },
+  {
+    name: 'opt',
+    parameterType: 'categorical',
+    feasibleSpace: { list: ['sgd', 'adam', 'rmsprop'], distribution: 'uniform' },
+  },
 ];
 const objective = { type: 'minimize' as const, objectiveMetricName: 'loss' };
 
@@ -56,7 +64,12 @@ describe.each<[string, SuggestionAlgorithm]>([
     const trials: AlgorithmTrial[] = [];
     for (let i = 0; i < 60; i++) {
       const [next] = algorithm.suggest(input(trials, 1, 11)).assignments;
-      trials.push({ name: `t${i}`, parameterAssignments: next!, state: i % 3 === 0 ? 'failed' : i % 3 === 1 ? 'pending' : 'succeeded', objectiveValue: i % 3 === 2 ? i : undefined });
+      trials.push({
+        name: `t${i}`,
+        parameterAssignments: next!,
+        state: i % 3 === 0 ? 'failed' : i % 3 === 1 ? 'pending' : 'succeeded',
+        objectiveValue: i % 3 === 2 ? i : undefined,
+      });
     }
     expect(new Set(trials.map((t) => assignmentKey(t.parameterAssignments))).size).toBe(60);
   });
@@ -70,10 +83,20 @@ describe.each<[string, SuggestionAlgorithm]>([
 
 describe('grid', () => {
   test('enumerates with step as numpy arange does', () => {
-    expect(gridValues({ name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.01', max: '0.05', step: '0.005' } })).toEqual([
-      '0.010', '0.015', '0.020', '0.025', '0.030', '0.035', '0.040', '0.045', '0.050',
-    ]);
-    expect(gridValues({ name: 'm', parameterType: 'double', feasibleSpace: { min: '0.5', max: '0.9', step: '0.1' } })).toEqual(['0.5', '0.6', '0.7', '0.8', '0.9']);
+    expect(
+      gridValues({
+        name: 'lr',
+        parameterType: 'double',
+        feasibleSpace: { min: '0.01', max: '0.05', step: '0.005' },
+      }),
+    ).toEqual(['0.010', '0.015', '0.020', '0.025', '0.030', '0.035', '0.040', '0.045', '0.050']);
+    expect(
+      gridValues({
+        name: 'm',
+        parameterType: 'double',
+        feasibleSpace: { min: '0.5', max: '0.9', step: '0.1' },
+      }),
+    ).toEqual(['0.5', '0.6', '0.7', '0.8', '0.9']);
     expect(gridValues({ name: 'n', parameterType: 'int', feasibleSpace: { min: '1', max: '4' } })).toEqual(['1', '2', '3', '4']);
   });
 
@@ -97,14 +120,22 @@ describe('random sampling honours distributions', () => {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
   test('logUniform puts the median near the geometric mean', () => {
-    const xs = draws({ name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.001', max: '1', distribution: 'logUniform' } });
+    const xs = draws({
+      name: 'lr',
+      parameterType: 'double',
+      feasibleSpace: { min: '0.001', max: '1', distribution: 'logUniform' },
+    });
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(0.001);
     expect(median(xs)).toBeGreaterThan(0.02);
     expect(median(xs)).toBeLessThan(0.05);
   });
 
   test('normal stays inside the bounds and concentrates at the centre', () => {
-    const xs = draws({ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '6', distribution: 'normal' } });
+    const xs = draws({
+      name: 'x',
+      parameterType: 'double',
+      feasibleSpace: { min: '0', max: '6', distribution: 'normal' },
+    });
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...xs)).toBeLessThanOrEqual(6);
     const inner = xs.filter((x) => x > 2 && x < 4).length / xs.length;
@@ -112,7 +143,11 @@ describe('random sampling honours distributions', () => {
   });
 
   test('uniform ints reach both ends equally', () => {
-    const xs = draws({ name: 'n', parameterType: 'int', feasibleSpace: { min: '1', max: '3', distribution: 'uniform' } });
+    const xs = draws({
+      name: 'n',
+      parameterType: 'int',
+      feasibleSpace: { min: '1', max: '3', distribution: 'uniform' },
+    });
     const counts = [1, 2, 3].map((v) => xs.filter((x) => x === v).length / xs.length);
     for (const c of counts) expect(c).toBeGreaterThan(0.28);
   });

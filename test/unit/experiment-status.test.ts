@@ -26,7 +26,12 @@ function trial(state: TrialRecord['state'], loss?: string[]): TrialRecord {
     message: '',
     conditions: [],
     createdAt: '',
-    metrics: loss && summarizeMetrics({ type: 'minimize', objectiveMetricName: 'loss' }, loss.map((value) => ({ metricName: 'loss', value, timestamp: '' }))),
+    metrics:
+      loss &&
+      summarizeMetrics(
+        { type: 'minimize', objectiveMetricName: 'loss' },
+        loss.map((value) => ({ metricName: 'loss', value, timestamp: '' })),
+      ),
     version: 0,
   };
 }
@@ -42,7 +47,11 @@ describe('metric summaries and strategies', () => {
 
   test('the strategy picks min, max or latest', () => {
     const metrics = [{ name: 'loss', min: '0.2', max: '0.5', latest: '0.3' }];
-    const obj = (value: 'min' | 'max' | 'latest') => ({ type: 'minimize' as const, objectiveMetricName: 'loss', metricStrategies: [{ name: 'loss', value }] });
+    const obj = (value: 'min' | 'max' | 'latest') => ({
+      type: 'minimize' as const,
+      objectiveMetricName: 'loss',
+      metricStrategies: [{ name: 'loss', value }],
+    });
     expect(objectiveValue(obj('min'), metrics)).toBe(0.2);
     expect(objectiveValue(obj('max'), metrics)).toBe(0.5);
     expect(objectiveValue(obj('latest'), metrics)).toBe(0.3);
@@ -59,7 +68,10 @@ describe("Katib's completion rules, in order", () => {
   test('MetricsUnavailable counts toward maxFailedTrialCount', () => {
     const exp = experiment();
     const trials = [trial('Failed'), trial('MetricsUnavailable')];
-    expect(evaluateCompletion(exp, countTrials(trials), optimalTrial(exp, trials))).toMatchObject({ state: 'Failed', reason: 'ExperimentFailed' });
+    expect(evaluateCompletion(exp, countTrials(trials), optimalTrial(exp, trials))).toMatchObject({
+      state: 'Failed',
+      reason: 'ExperimentFailed',
+    });
   });
 
   test('maxFailedTrialCount 0 fails on the first failure, and not before', () => {
@@ -93,7 +105,13 @@ describe('the optimal trial', () => {
 
   test('counts use Katib field names', () => {
     const counts = countTrials([trial('Running'), trial('Created'), trial('MetricsUnavailable'), trial('EarlyStopped')]);
-    expect(counts).toMatchObject({ trials: 4, trialsRunning: 1, trialsPending: 1, trialMetricsUnavailable: 1, trialsEarlyStopped: 1 });
+    expect(counts).toMatchObject({
+      trials: 4,
+      trialsRunning: 1,
+      trialsPending: 1,
+      trialMetricsUnavailable: 1,
+      trialsEarlyStopped: 1,
+    });
   });
 });
 

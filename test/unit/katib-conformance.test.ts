@@ -39,17 +39,20 @@ describe("Katib's example Experiments", () => {
     expect(files.length).toBe(33);
   });
 
-  test.each(files.map((f) => ({ name: relative(examplesDir, f), file: f })))('$name validates, or fails only for a documented reason', ({ name, file }) => {
-    let issues: { path: string; message: string }[] = [];
-    try {
-      loadExperiment(readFileSync(file, 'utf8'), name);
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      issues = e.issues;
-    }
-    const allowed = (i: { path: string; message: string }) =>
-      /algorithm not available/.test(i.message) || i.path === REJECTED_BY_KATIB_TOO[name];
-    expect(issues.filter((i) => !allowed(i))).toEqual([]);
-    if (REJECTED_BY_KATIB_TOO[name]) expect(issues.some((i) => i.path === REJECTED_BY_KATIB_TOO[name])).toBe(true);
-  });
+  test.each(files.map((f) => ({ name: relative(examplesDir, f), file: f })))(
+    '$name validates, or fails only for a documented reason',
+    ({ name, file }) => {
+      let issues: { path: string; message: string }[] = [];
+      try {
+        loadExperiment(readFileSync(file, 'utf8'), name);
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        issues = e.issues;
+      }
+      const allowed = (i: { path: string; message: string }) =>
+        /algorithm not available/.test(i.message) || i.path === REJECTED_BY_KATIB_TOO[name];
+      expect(issues.filter((i) => !allowed(i))).toEqual([]);
+      if (REJECTED_BY_KATIB_TOO[name]) expect(issues.some((i) => i.path === REJECTED_BY_KATIB_TOO[name])).toBe(true);
+    },
+  );
 });

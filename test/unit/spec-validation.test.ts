@@ -56,7 +56,11 @@ describe('the valid fixture', () => {
   test('File collector gets Katib defaults', () => {
     const doc = fixtureExperiment();
     doc.spec.metricsCollectorSpec = { collector: { kind: 'File' } };
-    expect(checkExperiment(doc).spec.metricsCollectorSpec?.source?.fileSystemPath).toEqual({ kind: 'File', path: '/var/log/katib/metrics.log', format: 'TEXT' });
+    expect(checkExperiment(doc).spec.metricsCollectorSpec?.source?.fileSystemPath).toEqual({
+      kind: 'File',
+      path: '/var/log/katib/metrics.log',
+      format: 'TEXT',
+    });
   });
 });
 
@@ -79,14 +83,40 @@ const rules: [string, (d: Record<string, any>) => void, string, RegExp?][] = [
   ['objective type', (d) => (d.spec.objective.type = 'minimise'), 'spec.objective.type', /minimize or maximize/],
   ['objective goal number', (d) => (d.spec.objective.goal = 'low'), 'spec.objective.goal'],
   ['objectiveMetricName', (d) => (d.spec.objective.objectiveMetricName = ''), 'spec.objective.objectiveMetricName'],
-  ['additional metric repeats objective', (d) => (d.spec.objective.additionalMetricNames = ['loss']), 'spec.objective.additionalMetricNames[0]'],
-  ['metric strategy value', (d) => (d.spec.objective.metricStrategies = [{ name: 'loss', value: 'average' }]), 'spec.objective.metricStrategies[0].value'],
-  ['metric strategy name', (d) => (d.spec.objective.metricStrategies = [{ name: 'acc', value: 'max' }]), 'spec.objective.metricStrategies[0].name'],
+  [
+    'additional metric repeats objective',
+    (d) => (d.spec.objective.additionalMetricNames = ['loss']),
+    'spec.objective.additionalMetricNames[0]',
+  ],
+  [
+    'metric strategy value',
+    (d) => (d.spec.objective.metricStrategies = [{ name: 'loss', value: 'average' }]),
+    'spec.objective.metricStrategies[0].value',
+  ],
+  [
+    'metric strategy name',
+    (d) => (d.spec.objective.metricStrategies = [{ name: 'acc', value: 'max' }]),
+    'spec.objective.metricStrategies[0].name',
+  ],
   ['algorithm required', (d) => delete d.spec.algorithm, 'spec.algorithm'],
   ['algorithm unknown', (d) => (d.spec.algorithm.algorithmName = 'invalid-algorithm'), 'spec.algorithm.algorithmName', /unknown algorithm/],
-  ['algorithm not available', (d) => (d.spec.algorithm.algorithmName = 'hyperband'), 'spec.algorithm.algorithmName', /algorithm not available/],
-  ['algorithm setting unknown', (d) => (d.spec.algorithm.algorithmSettings = [{ name: 'seed', value: '1' }]), 'spec.algorithm.algorithmSettings[0].name', /unknown setting/],
-  ['random_state >= 0', (d) => (d.spec.algorithm.algorithmSettings = [{ name: 'random_state', value: '-3' }]), 'spec.algorithm.algorithmSettings[0].value'],
+  [
+    'algorithm not available',
+    (d) => (d.spec.algorithm.algorithmName = 'hyperband'),
+    'spec.algorithm.algorithmName',
+    /algorithm not available/,
+  ],
+  [
+    'algorithm setting unknown',
+    (d) => (d.spec.algorithm.algorithmSettings = [{ name: 'seed', value: '1' }]),
+    'spec.algorithm.algorithmSettings[0].name',
+    /unknown setting/,
+  ],
+  [
+    'random_state >= 0',
+    (d) => (d.spec.algorithm.algorithmSettings = [{ name: 'random_state', value: '-3' }]),
+    'spec.algorithm.algorithmSettings[0].value',
+  ],
   ['early stopping unknown', (d) => (d.spec.earlyStopping = { algorithmName: 'meanstop' }), 'spec.earlyStopping.algorithmName'],
   ['parameters or nasConfig', (d) => delete d.spec.parameters, 'spec.parameters'],
   ['parameters and nasConfig', (d) => (d.spec.nasConfig = { graphConfig: {} }), 'spec.nasConfig'],
@@ -97,45 +127,213 @@ const rules: [string, (d: Record<string, any>) => void, string, RegExp?][] = [
   ['double needs max', (d) => delete d.spec.parameters[0].feasibleSpace.max, 'spec.parameters[0].feasibleSpace.max'],
   ['double no list', (d) => (d.spec.parameters[0].feasibleSpace.list = ['1']), 'spec.parameters[0].feasibleSpace.list'],
   ['min numeric', (d) => (d.spec.parameters[0].feasibleSpace.min = 'small'), 'spec.parameters[0].feasibleSpace.min'],
-  ['max > min', (d) => (d.spec.parameters[0].feasibleSpace = { min: '3', max: '1' }), 'spec.parameters[0].feasibleSpace.max', /greater than min \(got max=1, min=3\)/],
+  [
+    'max > min',
+    (d) => (d.spec.parameters[0].feasibleSpace = { min: '3', max: '1' }),
+    'spec.parameters[0].feasibleSpace.max',
+    /greater than min \(got max=1, min=3\)/,
+  ],
   ['int bounds integral', (d) => (d.spec.parameters[1].feasibleSpace.max = '3.5'), 'spec.parameters[1].feasibleSpace.max', /integer/],
   ['step positive', (d) => (d.spec.parameters[0].feasibleSpace.step = '-0.1'), 'spec.parameters[0].feasibleSpace.step'],
   ['step within range', (d) => (d.spec.parameters[0].feasibleSpace.step = '1'), 'spec.parameters[0].feasibleSpace.step'],
-  ['distribution name', (d) => (d.spec.parameters[0].feasibleSpace.distribution = 'gaussian'), 'spec.parameters[0].feasibleSpace.distribution'],
-  ['log distribution needs min > 0', (d) => (d.spec.parameters[0].feasibleSpace = { min: '0', max: '1', distribution: 'logUniform' }), 'spec.parameters[0].feasibleSpace.min'],
+  [
+    'distribution name',
+    (d) => (d.spec.parameters[0].feasibleSpace.distribution = 'gaussian'),
+    'spec.parameters[0].feasibleSpace.distribution',
+  ],
+  [
+    'log distribution needs min > 0',
+    (d) => (d.spec.parameters[0].feasibleSpace = { min: '0', max: '1', distribution: 'logUniform' }),
+    'spec.parameters[0].feasibleSpace.min',
+  ],
   ['categorical no min', (d) => (d.spec.parameters[2].feasibleSpace.min = '1'), 'spec.parameters[2].feasibleSpace.min'],
   ['categorical needs list', (d) => (d.spec.parameters[2].feasibleSpace = { list: [] }), 'spec.parameters[2].feasibleSpace.list'],
-  ['categorical list duplicate', (d) => (d.spec.parameters[2].feasibleSpace.list = ['sgd', 'sgd']), 'spec.parameters[2].feasibleSpace.list[1]'],
-  ['discrete list numeric', (d) => (d.spec.parameters[2] = { name: 'optimizer', parameterType: 'discrete', feasibleSpace: { list: ['1', 'two'] } }), 'spec.parameters[2].feasibleSpace.list[1]'],
+  [
+    'categorical list duplicate',
+    (d) => (d.spec.parameters[2].feasibleSpace.list = ['sgd', 'sgd']),
+    'spec.parameters[2].feasibleSpace.list[1]',
+  ],
+  [
+    'discrete list numeric',
+    (d) =>
+      (d.spec.parameters[2] = {
+        name: 'optimizer',
+        parameterType: 'discrete',
+        feasibleSpace: { list: ['1', 'two'] },
+      }),
+    'spec.parameters[2].feasibleSpace.list[1]',
+  ],
   ['trialTemplate required', (d) => delete d.spec.trialTemplate, 'spec.trialTemplate'],
-  ['trialSpec xor configMap', (d) => (d.spec.trialTemplate.configMap = { configMapName: 'a', configMapNamespace: 'b', templatePath: 'c' }), 'spec.trialTemplate', /exactly one/],
-  ['configMap fields', (d) => { delete d.spec.trialTemplate.trialSpec; d.spec.trialTemplate.configMap = { configMapName: 'a' }; }, 'spec.trialTemplate.configMap.configMapNamespace'],
+  [
+    'trialSpec xor configMap',
+    (d) => (d.spec.trialTemplate.configMap = { configMapName: 'a', configMapNamespace: 'b', templatePath: 'c' }),
+    'spec.trialTemplate',
+    /exactly one/,
+  ],
+  [
+    'configMap fields',
+    (d) => {
+      delete d.spec.trialTemplate.trialSpec;
+      d.spec.trialTemplate.configMap = { configMapName: 'a' };
+    },
+    'spec.trialTemplate.configMap.configMapNamespace',
+  ],
   ['primaryContainerName required', (d) => delete d.spec.trialTemplate.primaryContainerName, 'spec.trialTemplate.primaryContainerName'],
-  ['primaryContainerName names a container', (d) => (d.spec.trialTemplate.primaryContainerName = 'other'), 'spec.trialTemplate.primaryContainerName', /must name a container/],
+  [
+    'primaryContainerName names a container',
+    (d) => (d.spec.trialTemplate.primaryContainerName = 'other'),
+    'spec.trialTemplate.primaryContainerName',
+    /must name a container/,
+  ],
   ['trialParameters required', (d) => delete d.spec.trialTemplate.trialParameters, 'spec.trialTemplate.trialParameters'],
-  ['trialParameter name braces', (d) => (d.spec.trialTemplate.trialParameters[0].name = 'lr}'), 'spec.trialTemplate.trialParameters[0].name'],
-  ['trialParameter duplicate name', (d) => (d.spec.trialTemplate.trialParameters[1].name = 'learningRate'), 'spec.trialTemplate.trialParameters[1].name'],
-  ['trialParameter duplicate reference', (d) => (d.spec.trialTemplate.trialParameters[1].reference = 'lr'), 'spec.trialTemplate.trialParameters[1].reference'],
-  ['trialParameter reference unknown', (d) => (d.spec.trialTemplate.trialParameters[0].reference = 'rate'), 'spec.trialTemplate.trialParameters[0].reference'],
-  ['declared parameter unused', (d) => d.spec.trialTemplate.trialParameters.push({ name: 'unused', reference: '${trialSpec.Name}' }), 'spec.trialTemplate.trialParameters', /appears nowhere/],
-  ['placeholder undeclared', (d) => d.spec.trialTemplate.trialSpec.spec.template.spec.containers[0].command.push('--x=${trialParameters.momentum}'), 'spec.trialTemplate.trialSpec', /does not declare/],
-  ['trialSpec metadata.name', (d) => (d.spec.trialTemplate.trialSpec.metadata = { name: 'job' }), 'spec.trialTemplate.trialSpec.metadata.name'],
+  [
+    'trialParameter name braces',
+    (d) => (d.spec.trialTemplate.trialParameters[0].name = 'lr}'),
+    'spec.trialTemplate.trialParameters[0].name',
+  ],
+  [
+    'trialParameter duplicate name',
+    (d) => (d.spec.trialTemplate.trialParameters[1].name = 'learningRate'),
+    'spec.trialTemplate.trialParameters[1].name',
+  ],
+  [
+    'trialParameter duplicate reference',
+    (d) => (d.spec.trialTemplate.trialParameters[1].reference = 'lr'),
+    'spec.trialTemplate.trialParameters[1].reference',
+  ],
+  [
+    'trialParameter reference unknown',
+    (d) => (d.spec.trialTemplate.trialParameters[0].reference = 'rate'),
+    'spec.trialTemplate.trialParameters[0].reference',
+  ],
+  [
+    'declared parameter unused',
+    (d) => d.spec.trialTemplate.trialParameters.push({ name: 'unused', reference: '${trialSpec.Name}' }),
+    'spec.trialTemplate.trialParameters',
+    /appears nowhere/,
+  ],
+  [
+    'placeholder undeclared',
+    (d) => d.spec.trialTemplate.trialSpec.spec.template.spec.containers[0].command.push('--x=${trialParameters.momentum}'),
+    'spec.trialTemplate.trialSpec',
+    /does not declare/,
+  ],
+  [
+    'trialSpec metadata.name',
+    (d) => (d.spec.trialTemplate.trialSpec.metadata = { name: 'job' }),
+    'spec.trialTemplate.trialSpec.metadata.name',
+  ],
   ['trialSpec kind', (d) => delete d.spec.trialTemplate.trialSpec.kind, 'spec.trialTemplate.trialSpec.kind'],
-  ['conditions required for unknown kinds', (d) => { d.spec.trialTemplate.trialSpec.kind = 'Workflow'; d.spec.trialTemplate.trialSpec.apiVersion = 'argoproj.io/v1alpha1'; }, 'spec.trialTemplate.successCondition'],
-  ['collector kind', (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'Sidecar' } }), 'spec.metricsCollectorSpec.collector.kind', /invalid metrics collector kind/],
-  ['File path absolute', (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'File' }, source: { fileSystemPath: { path: 'metrics.log', kind: 'File' } } }), 'spec.metricsCollectorSpec.source.fileSystemPath.path'],
-  ['File format', (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'File' }, source: { fileSystemPath: { path: '/m.log', kind: 'File', format: 'CSV' } } }), 'spec.metricsCollectorSpec.source.fileSystemPath.format'],
-  ['File kind', (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'File' }, source: { fileSystemPath: { path: '/m', kind: 'Directory' } } }), 'spec.metricsCollectorSpec.source.fileSystemPath.kind'],
-  ['JSON with filter', (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'File' }, source: { filter: { metricsFormat: ['(a)=(b)'] }, fileSystemPath: { path: '/m', kind: 'File', format: 'JSON' } } }), 'spec.metricsCollectorSpec.source.filter'],
-  ['TFEvent kind Directory', (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'TensorFlowEvent' }, source: { fileSystemPath: { path: '/t', kind: 'File' } } }), 'spec.metricsCollectorSpec.source.fileSystemPath.kind'],
-  ['Prometheus port', (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'PrometheusMetric' }, source: { httpGet: { port: -1 } } }), 'spec.metricsCollectorSpec.source.httpGet.port'],
-  ['Custom needs container', (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'Custom' } }), 'spec.metricsCollectorSpec.collector.customCollector'],
-  ['filter regex compiles', (d) => (d.spec.metricsCollectorSpec = { source: { filter: { metricsFormat: ['(a(b)'] } } }), 'spec.metricsCollectorSpec.source.filter.metricsFormat[0]', /not a valid regular expression/],
-  ['filter two groups', (d) => (d.spec.metricsCollectorSpec = { source: { filter: { metricsFormat: ['loss=(\\d+)'] } } }), 'spec.metricsCollectorSpec.source.filter.metricsFormat[0]', /two capture groups/],
+  [
+    'conditions required for unknown kinds',
+    (d) => {
+      d.spec.trialTemplate.trialSpec.kind = 'Workflow';
+      d.spec.trialTemplate.trialSpec.apiVersion = 'argoproj.io/v1alpha1';
+    },
+    'spec.trialTemplate.successCondition',
+  ],
+  [
+    'collector kind',
+    (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'Sidecar' } }),
+    'spec.metricsCollectorSpec.collector.kind',
+    /invalid metrics collector kind/,
+  ],
+  [
+    'File path absolute',
+    (d) =>
+      (d.spec.metricsCollectorSpec = {
+        collector: { kind: 'File' },
+        source: { fileSystemPath: { path: 'metrics.log', kind: 'File' } },
+      }),
+    'spec.metricsCollectorSpec.source.fileSystemPath.path',
+  ],
+  [
+    'File format',
+    (d) =>
+      (d.spec.metricsCollectorSpec = {
+        collector: { kind: 'File' },
+        source: { fileSystemPath: { path: '/m.log', kind: 'File', format: 'CSV' } },
+      }),
+    'spec.metricsCollectorSpec.source.fileSystemPath.format',
+  ],
+  [
+    'File kind',
+    (d) =>
+      (d.spec.metricsCollectorSpec = {
+        collector: { kind: 'File' },
+        source: { fileSystemPath: { path: '/m', kind: 'Directory' } },
+      }),
+    'spec.metricsCollectorSpec.source.fileSystemPath.kind',
+  ],
+  [
+    'JSON with filter',
+    (d) =>
+      (d.spec.metricsCollectorSpec = {
+        collector: { kind: 'File' },
+        source: {
+          filter: { metricsFormat: ['(a)=(b)'] },
+          fileSystemPath: { path: '/m', kind: 'File', format: 'JSON' },
+        },
+      }),
+    'spec.metricsCollectorSpec.source.filter',
+  ],
+  [
+    'TFEvent kind Directory',
+    (d) =>
+      (d.spec.metricsCollectorSpec = {
+        collector: { kind: 'TensorFlowEvent' },
+        source: { fileSystemPath: { path: '/t', kind: 'File' } },
+      }),
+    'spec.metricsCollectorSpec.source.fileSystemPath.kind',
+  ],
+  [
+    'Prometheus port',
+    (d) =>
+      (d.spec.metricsCollectorSpec = {
+        collector: { kind: 'PrometheusMetric' },
+        source: { httpGet: { port: -1 } },
+      }),
+    'spec.metricsCollectorSpec.source.httpGet.port',
+  ],
+  [
+    'Custom needs container',
+    (d) => (d.spec.metricsCollectorSpec = { collector: { kind: 'Custom' } }),
+    'spec.metricsCollectorSpec.collector.customCollector',
+  ],
+  [
+    'filter regex compiles',
+    (d) => (d.spec.metricsCollectorSpec = { source: { filter: { metricsFormat: ['(a(b)'] } } }),
+    'spec.metricsCollectorSpec.source.filter.metricsFormat[0]',
+    /not a valid regular expression/,
+  ],
+  [
+    'filter two groups',
+    (d) => (d.spec.metricsCollectorSpec = { source: { filter: { metricsFormat: ['loss=(\\d+)'] } } }),
+    'spec.metricsCollectorSpec.source.filter.metricsFormat[0]',
+    /two capture groups/,
+  ],
   ['resumePolicy', (d) => (d.spec.resumePolicy = 'Always'), 'spec.resumePolicy'],
   ['grid needs step for doubles', (d) => (d.spec.algorithm.algorithmName = 'grid'), 'spec.parameters[0].feasibleSpace.step'],
-  ['grid budget within grid size', (d) => { d.spec.algorithm.algorithmName = 'grid'; d.spec.parameters[0].feasibleSpace.step = '0.04'; d.spec.maxTrialCount = 20; d.spec.maxFailedTrialCount = 1; }, 'spec.maxTrialCount', /number of grid points, 12 \(got 20\)/],
-  ['grid rejects non-uniform distributions', (d) => { d.spec.algorithm.algorithmName = 'grid'; d.spec.parameters[0].feasibleSpace.step = '0.01'; d.spec.parameters[1].feasibleSpace.distribution = 'logUniform'; }, 'spec.parameters[1].feasibleSpace.distribution'],
+  [
+    'grid budget within grid size',
+    (d) => {
+      d.spec.algorithm.algorithmName = 'grid';
+      d.spec.parameters[0].feasibleSpace.step = '0.04';
+      d.spec.maxTrialCount = 20;
+      d.spec.maxFailedTrialCount = 1;
+    },
+    'spec.maxTrialCount',
+    /number of grid points, 12 \(got 20\)/,
+  ],
+  [
+    'grid rejects non-uniform distributions',
+    (d) => {
+      d.spec.algorithm.algorithmName = 'grid';
+      d.spec.parameters[0].feasibleSpace.step = '0.01';
+      d.spec.parameters[1].feasibleSpace.distribution = 'logUniform';
+    },
+    'spec.parameters[1].feasibleSpace.distribution',
+  ],
 ];
 
 describe('each validation rule names its field', () => {
@@ -154,7 +352,11 @@ describe('errors come all at once', () => {
       d.spec.parallelTrialCount = 0;
       d.spec.parameters[0].parameterType = 'float';
     });
-    expect(issues.map((i) => i.path).sort()).toEqual(['spec.objective.type', 'spec.parallelTrialCount', 'spec.parameters[0].parameterType']);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'spec.objective.type',
+      'spec.parallelTrialCount',
+      'spec.parameters[0].parameterType',
+    ]);
   });
 
   test('YAML syntax errors name the line', () => {
