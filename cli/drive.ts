@@ -5,10 +5,12 @@ import type { FinalizeOutput } from '#shared/contracts/tasks.js';
 import { objectiveValue } from '#shared/experiment/metrics.js';
 import type { ExperimentRecord, TrialRecord } from '#shared/experiment/records.js';
 import { isTrialFinished } from '#shared/experiment/states.js';
+import { statusFromTrials } from '#shared/use-cases/experiment-status.js';
 import { retryOnConflict } from '#shared/use-cases/retry.js';
 import { UsageError } from './output.js';
 
-const POLL_MS = 250;
+/** How often progress is read from the store: often enough to feel live, rarely enough to cost nothing. */
+const POLL_MS = 500;
 
 /** How `run`/`resume` end: exit codes 0 Succeeded, 1 Failed, 130 interrupted. */
 export interface DriveResult {
@@ -89,7 +91,7 @@ export async function drive(runtime: LocalRuntime, namespace: string, name: stri
         lastLine = '';
       }
     }
-    const line = progressLine(exp);
+    const line = progressLine({ ...exp, status: statusFromTrials(exp, trials, new Date().toISOString()) });
     if (tty) process.stderr.write(`\r\x1b[K${line}`);
     else if (line !== lastLine && reported.size === 0) process.stderr.write(`${line}\n`);
     lastLine = line;

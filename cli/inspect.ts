@@ -8,6 +8,7 @@ import { experimentObject, listObject, trialObject } from '#shared/experiment/ka
 import { objectiveValue } from '#shared/experiment/metrics.js';
 import type { ExperimentRecord, TrialRecord } from '#shared/experiment/records.js';
 import { isTrialFinished } from '#shared/experiment/states.js';
+import { statusFromTrials } from '#shared/use-cases/experiment-status.js';
 import { findExperiment, findTrial } from './lookup.js';
 import { age, printObject, printTable, UsageError } from './output.js';
 
@@ -59,8 +60,10 @@ export function registerInspectCommands(program: Command, home: () => string, wi
       await withRuntime(home(), async ({ deps: { store } }) => {
         const k = kind.toLowerCase();
         if (['experiment', 'experiments', 'exp'].includes(k)) {
-          const records = name ? [await findExperiment(store, name, opts.namespace)] : await store.listExperiments(opts.namespace);
-          const objects = await Promise.all(records.map(async (r) => experimentObject(r, await store.listTrials(r.namespace, r.name))));
+          const stored = name ? [await findExperiment(store, name, opts.namespace)] : await store.listExperiments(opts.namespace);
+          const withTrials = await Promise.all(stored.map(async (r) => ({ r, trials: await store.listTrials(r.namespace, r.name) })));
+          const objects = withTrials.map(({ r, trials }) => experimentObject(r, trials));
+          const records = withTrials.map(({ r, trials }) => ({ ...r, status: statusFromTrials(r, trials, new Date().toISOString()) }));
           if (opts.output) return printObject(name ? objects[0] : listObject('Experiment', objects), opts.output);
           if (records.length === 0) return void process.stderr.write('No experiments found.\n');
           printTable(
@@ -122,8 +125,9 @@ export function registerInspectCommands(program: Command, home: () => string, wi
     .action(async (kind: string, name: string, opts: { namespace?: string }) => {
       if (kind !== 'experiment') throw new UsageError(`describe takes "experiment NAME" (got ${JSON.stringify(kind)})`);
       await withRuntime(home(), async ({ deps: { store } }) => {
-        const r = await findExperiment(store, name, opts.namespace);
-        const trials = await store.listTrials(r.namespace, r.name);
+        const found = await findExperiment(store, name, opts.namespace);
+        const trials = await store.listTrials(found.namespace, found.name);
+        const r = { ...found, status: statusFromTrials(found, trials, new Date().toISOString()) };
         const { spec } = r.experiment;
         const out: string[] = [
           `Name:         ${r.name}`,

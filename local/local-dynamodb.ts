@@ -17,11 +17,23 @@ export interface LocalDynamoDb {
   close(): Promise<void>;
 }
 
+const LOCAL_AUTHORIZATION =
+  'AWS4-HMAC-SHA256 Credential=tunestep-local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local';
+
 const clientFor = (endpoint: string) =>
   new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'tunestep-local', secretAccessKey: 'tunestep-local' },
+    // dynalite checks that a SigV4 header is there, not what it signs; computing real signatures for
+    // every request was a tenth of local mode's CPU per trial.
+    signer: {
+      sign: async (request) => {
+        request.headers.authorization = LOCAL_AUTHORIZATION;
+        request.headers['x-amz-date'] = '20260101T000000Z';
+        return request;
+      },
+    },
     maxAttempts: 3,
   });
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { TrialRecord } from '../experiment/records.js';
+import type { MetricsCollectorSpec, ObjectiveSpec } from '../spec/types.js';
 
 /**
  * Inputs and outputs of the state machine's tasks (statemachines/experiment.asl.json), parsed at the
@@ -23,15 +25,32 @@ export const laneInput = experimentRef.extend({
 });
 export type LaneInput = z.infer<typeof laneInput>;
 
+/**
+ * Everything RunTrial needs to start a trial, computed by PlanTrial so that RunTrial reads nothing
+ * (on AWS these become the Batch SubmitJob parameters).
+ */
+export const launchSpec = z.object({
+  /** The trial's job, parameters substituted. */
+  job: z.record(z.string(), z.unknown()),
+  primaryContainerName: z.string(),
+  workdir: z.string().optional(),
+  objective: z.custom<ObjectiveSpec>((v) => typeof v === 'object' && v !== null),
+  metricsCollectorSpec: z.custom<MetricsCollectorSpec>((v) => typeof v === 'object' && v !== null).optional(),
+});
+export type LaunchSpec = z.infer<typeof launchSpec>;
+
+/** The trial as stored, handed on so that its next write needs no read (its version guards it). */
+const trialRecord = z.custom<TrialRecord>((v) => typeof v === 'object' && v !== null && typeof (v as TrialRecord).version === 'number');
+
 export const planOutput = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('run'), trialName: name, iteration: z.number().int() }),
+  z.object({ action: z.literal('run'), trialName: name, iteration: z.number().int(), trial: trialRecord, launch: launchSpec }),
   z.object({ action: z.literal('wait'), seconds: z.number().int().positive(), iteration: z.number().int() }),
   z.object({ action: z.literal('stop'), iteration: z.number().int() }),
   z.object({ action: z.literal('yield'), iteration: z.number().int() }),
 ]);
 export type PlanOutput = z.infer<typeof planOutput>;
 
-export const runTrialInput = experimentRef.extend({ trialName: name, executionId: name });
+export const runTrialInput = experimentRef.extend({ trialName: name, executionId: name, trial: trialRecord, launch: launchSpec });
 export type RunTrialInput = z.infer<typeof runTrialInput>;
 
 export const runResult = z.object({

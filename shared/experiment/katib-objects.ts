@@ -1,16 +1,19 @@
 import { renderTrialSpec } from '../spec/template.js';
 import type { Experiment, KubeObject } from '../spec/types.js';
 import type { ExperimentRecord, TrialRecord } from './records.js';
-import { countTrials } from './status.js';
+import { countTrials, optimalTrial } from './status.js';
 
 /** Katib's label tying a trial to its experiment. */
 export const EXPERIMENT_LABEL = 'katib.kubeflow.org/experiment';
 
-/** The Katib `Experiment` object of a record, with its full status (name lists filled in from trials). */
+/**
+ * The Katib `Experiment` object of a record. Counts, name lists and the optimal trial are derived from
+ * the trials themselves (the stored item keeps conditions and times), so they are always current.
+ */
 export function experimentObject(record: ExperimentRecord, trials: TrialRecord[]): Experiment {
   return {
     ...record.experiment,
-    status: { ...record.status, ...countTrials(trials) },
+    status: { ...record.status, ...countTrials(trials), currentOptimalTrial: optimalTrial(record.experiment, trials) },
   };
 }
 

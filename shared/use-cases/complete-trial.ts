@@ -1,11 +1,11 @@
 import type { CompleteTrialInput } from '../contracts/tasks.js';
 import { NotFoundError } from '../errors.js';
-import { summarizeMetrics } from '../experiment/metrics.js';
-import type { TrialRecord } from '../experiment/records.js';
+import { objectiveValue, reachesGoal, summarizeMetrics } from '../experiment/metrics.js';
+import type { ExperimentRecord, TrialRecord } from '../experiment/records.js';
 import { isExperimentFinished, isTrialFinished, type TrialState } from '../experiment/states.js';
 import { UNAVAILABLE } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
-import { refreshExperiment } from './experiment-status.js';
+import { refreshExperiment, requireExperiment } from './experiment-status.js';
 import { retryOnConflict } from './retry.js';
 import { transitionTrial } from './trial-transition.js';
 
@@ -28,28 +28,63 @@ export async function completeTrial(
   deps: UseCaseDeps,
   input: CompleteTrialInput,
 ): Promise<{ trialState: TrialState; experimentState: string }> {
+  const experiment = await requireExperiment(deps, input.namespace, input.name);
+  const { spec } = experiment.experiment;
   const trial = await retryOnConflict(async () => {
     const current = await deps.store.getTrial(input.namespace, input.name, input.trialName);
     if (!current) throw new NotFoundError(`trial ${input.namespace}/${input.trialName} not found`);
     if (isTrialFinished(current.state)) return current;
-    const experiment = await deps.store.getExperiment(input.namespace, input.name);
-    if (!experiment) throw new NotFoundError(`experiment ${input.namespace}/${input.name} not found`);
     const observations = await deps.store.listObservations(input.namespace, input.trialName);
-    const metrics = summarizeMetrics(experiment.experiment.spec.objective, observations);
+    const metrics = summarizeMetrics(spec.objective, observations);
     const { state, jobReason, message } = judge(input.run, metrics[0]?.latest !== UNAVAILABLE);
-    const next: TrialRecord = {
+    return deps.store.updateTrial({
       ...transitionTrial(current, state, `${REASONS[state]}. Job reason: ${jobReason}`, message, deps.clock.now()),
       metrics,
-    };
-    return deps.store.updateTrial(next);
+    });
   });
 
-  const experiment = await refreshExperiment(deps, input.namespace, input.name);
-  if (isExperimentFinished(experiment.state)) {
-    const others = await deps.store.listTrials(input.namespace, input.name);
-    await Promise.all(others.filter((t) => t.state === 'Running').map((t) => deps.launcher.terminate(t.namespace, t.name)));
+  if (isExperimentFinished(experiment.state) || !mayEnd(experiment, trial)) {
+    return { trialState: trial.state, experimentState: experiment.state };
   }
-  return { trialState: trial.state, experimentState: experiment.state };
+  const refreshed = await refreshExperiment(deps, input.namespace, input.name);
+  if (isExperimentFinished(refreshed.state)) await stopActiveTrials(deps, input.namespace, input.name);
+  return { trialState: trial.state, experimentState: refreshed.state };
+}
+
+/**
+ * Once an experiment has ended: trials not started yet are marked Killed (so that a RunTrial already
+ * on its way finds them so and does not start them), running ones are stopped; CompleteTrial then
+ * records them Killed. Katib defines Killed but never sets it; we do, deliberately.
+ */
+export async function stopActiveTrials(deps: UseCaseDeps, namespace: string, name: string): Promise<void> {
+  const trials = await deps.store.listTrials(namespace, name);
+  await Promise.all(
+    trials.map(async (t) => {
+      if (t.state === 'Running') return deps.launcher.terminate(namespace, t.name);
+      if (t.state !== 'Created') return;
+      await retryOnConflict(async () => {
+        const current = (await deps.store.getTrial(namespace, name, t.name)) ?? t;
+        if (current.state === 'Created') {
+          await deps.store.updateTrial(
+            transitionTrial(current, 'Killed', 'TrialKilled', 'Experiment ended before the trial started', deps.clock.now()),
+          );
+        } else if (current.state === 'Running') await deps.launcher.terminate(namespace, t.name);
+      });
+    }),
+  );
+}
+
+/**
+ * Whether this trial's end can end the experiment before its lanes run dry: its objective reached the
+ * goal, or it failed and `maxFailedTrialCount` is set. Decided without listing every trial (the costly
+ * read a lane would otherwise repeat for each trial); `maxTrialCount` needs no check here, because once
+ * every slot is taken the lanes stop and Finalize applies the same rules.
+ */
+function mayEnd(experiment: ExperimentRecord, trial: TrialRecord): boolean {
+  const { objective, maxFailedTrialCount } = experiment.experiment.spec;
+  const value = objectiveValue(objective, trial.metrics);
+  if (value !== undefined && reachesGoal(objective, value)) return true;
+  return maxFailedTrialCount !== undefined && (trial.state === 'Failed' || trial.state === 'MetricsUnavailable');
 }
 
 function judge(run: CompleteTrialInput['run'], hasObjective: boolean): { state: TrialState; jobReason: string; message: string } {

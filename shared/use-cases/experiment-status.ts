@@ -55,9 +55,11 @@ export function markCompleted(record: ExperimentRecord, completion: Completion, 
 }
 
 /**
- * Recomputes an experiment's status from its trials and, while it is running, decides completion by
- * Katib's rules (or by `force`). Idempotent: derived from the trial items, so a retried call changes
- * nothing. Returns the record as stored.
+ * Decides, while an experiment runs, whether Katib's rules (or `force`) end it, and if so stores the
+ * verdict with a status snapshot. The experiment item is written only on that transition: counts and
+ * the optimal trial are derived from the trial items whenever an object is shown, so lanes finishing
+ * trials at once do not contend for one item, and a retried call changes nothing. Returns the record
+ * with its status as of now.
  */
 export async function refreshExperiment(
   deps: Pick<UseCaseDeps, 'store' | 'clock'>,
@@ -69,11 +71,10 @@ export async function refreshExperiment(
     const record = await requireExperiment(deps, namespace, name);
     const trials = await deps.store.listTrials(namespace, name);
     const now = deps.clock.now();
-    let next: ExperimentRecord = { ...record, status: statusFromTrials(record, trials, now) };
-    if (!isExperimentFinished(record.state)) {
-      const completion = evaluateCompletion(record.experiment, countTrials(trials), next.status.currentOptimalTrial) ?? force;
-      if (completion) next = markCompleted(next, completion, now);
-    }
-    return deps.store.updateExperiment(next);
+    const current: ExperimentRecord = { ...record, status: statusFromTrials(record, trials, now) };
+    if (isExperimentFinished(record.state)) return current;
+    const completion = evaluateCompletion(record.experiment, countTrials(trials), current.status.currentOptimalTrial) ?? force;
+    if (!completion) return current;
+    return deps.store.updateExperiment(markCompleted(current, completion, now));
   });
 }

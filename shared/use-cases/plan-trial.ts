@@ -2,11 +2,12 @@ import { findAlgorithm } from '../algorithms/registry.js';
 import { createRng, hashString } from '../algorithms/rng.js';
 import { settingsRecord } from '../algorithms/settings.js';
 import type { AlgorithmTrial } from '../algorithms/types.js';
-import type { PlanOutput } from '../contracts/tasks.js';
+import type { LaunchSpec, PlanOutput } from '../contracts/tasks.js';
 import { AlreadyExistsError, ConflictError, TunestepError } from '../errors.js';
 import { objectiveValue } from '../experiment/metrics.js';
 import type { ExperimentRecord, TrialRecord } from '../experiment/records.js';
 import { isExperimentFinished } from '../experiment/states.js';
+import { renderTrialSpec } from '../spec/template.js';
 import type { ParameterAssignment } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
 import { requireExperiment } from './experiment-status.js';
@@ -44,8 +45,12 @@ export function algorithmView(record: ExperimentRecord, trial: TrialRecord): Alg
   };
 }
 
-/** Asks the experiment's algorithm for up to `count` assignments given every trial so far. */
-export function suggest(record: ExperimentRecord, trials: TrialRecord[], count: number): ParameterAssignment[][] {
+/**
+ * Asks the experiment's algorithm for up to `count` assignments given every trial so far. `slot` is the
+ * index of the first trial to be created: the generator is seeded from it, so two lanes planning
+ * different slots from the same history get different suggestions, and the same slot the same one.
+ */
+export function suggest(record: ExperimentRecord, trials: TrialRecord[], count: number, slot = trials.length): ParameterAssignment[][] {
   const { spec } = record.experiment;
   const algorithm = findAlgorithm(spec.algorithm.algorithmName);
   if (!algorithm) throw new TunestepError(`algorithm ${spec.algorithm.algorithmName} is not available`);
@@ -56,7 +61,7 @@ export function suggest(record: ExperimentRecord, trials: TrialRecord[], count: 
     count,
     settings: settingsRecord(spec.algorithm.algorithmSettings),
     seed: record.seed,
-    rng: createRng(record.seed, trials.length),
+    rng: createRng(record.seed, slot),
     maxTrialCount: spec.maxTrialCount,
   }).assignments;
 }
@@ -83,47 +88,77 @@ export async function planTrial(
     // A trial planned but never started by a previous execution (crash, resume) is run, not re-created.
     const orphan = trials.find((t) => t.state === 'Created' && t.claimedBy !== input.executionId);
     if (orphan) {
-      await deps.store.updateTrial({ ...orphan, claimedBy: input.executionId });
-      return { action: 'run', trialName: orphan.name, iteration };
+      const claimed = await deps.store.updateTrial({ ...orphan, claimedBy: input.executionId });
+      return { action: 'run', trialName: orphan.name, iteration, trial: claimed, launch: launchSpecFor(record, claimed) };
     }
 
-    const index = trials.length;
+    // Take the next free slot with a conditional create. A lane that loses a slot to another reads only
+    // the winner (so its suggestion is not repeated) and tries the slot after it.
     const max = record.experiment.spec.maxTrialCount;
-    if (max !== undefined && index >= max) return { action: 'stop', iteration };
-    const [assignment] = suggest(record, trials, 1);
-    if (!assignment) return { action: 'stop', iteration };
-
-    const now = deps.clock.now();
-    const trial: TrialRecord = {
-      namespace: input.namespace,
-      experiment: input.name,
-      name: trialName(record, index),
-      index,
-      parameterAssignments: assignment,
-      state: 'Created',
-      reason: 'TrialCreated',
-      message: 'Trial is created',
-      conditions: [
-        {
-          type: 'Created',
-          status: 'True',
-          reason: 'TrialCreated',
-          message: 'Trial is created',
-          lastUpdateTime: now,
-          lastTransitionTime: now,
-        },
-      ],
-      createdAt: now,
-      claimedBy: input.executionId,
-      version: 0,
-    };
-    try {
-      await deps.store.createTrial(trial);
-    } catch (e) {
-      // Another lane took this slot first: re-read and plan again.
-      if (e instanceof AlreadyExistsError) throw new ConflictError(e.message, { cause: e });
-      throw e;
+    for (let index = trials.length; max === undefined || index < max; index++) {
+      const [assignment] = suggest(record, trials, 1, index);
+      if (!assignment) return { action: 'stop', iteration };
+      const trial = newTrial(record, input, index, assignment, deps.clock.now());
+      try {
+        await deps.store.createTrial(trial);
+        return { action: 'run', trialName: trial.name, iteration, trial, launch: launchSpecFor(record, trial) };
+      } catch (e) {
+        if (!(e instanceof AlreadyExistsError)) throw e;
+        const winner = await deps.store.getTrial(input.namespace, input.name, trial.name);
+        if (!winner) throw new ConflictError(`slot ${index} of ${record.name} was taken and then vanished`, { cause: e });
+        trials.push(winner);
+      }
     }
-    return { action: 'run', trialName: trial.name, iteration };
+    return { action: 'stop', iteration };
   });
+}
+
+/** What RunTrial needs to start a trial: its job rendered from the template, and how to collect metrics. */
+export function launchSpecFor(record: ExperimentRecord, trial: TrialRecord): LaunchSpec {
+  const { spec } = record.experiment;
+  const template = spec.trialTemplate;
+  const job = renderTrialSpec(template.trialSpec ?? {}, template.trialParameters ?? [], trial.parameterAssignments, {
+    name: trial.name,
+    namespace: trial.namespace,
+  });
+  job.metadata = { ...((job.metadata as object) ?? {}), name: trial.name, namespace: trial.namespace };
+  return {
+    job,
+    primaryContainerName: template.primaryContainerName ?? '',
+    workdir: record.workdir,
+    objective: spec.objective,
+    metricsCollectorSpec: spec.metricsCollectorSpec,
+  };
+}
+
+function newTrial(
+  record: ExperimentRecord,
+  input: { namespace: string; name: string; executionId: string },
+  index: number,
+  assignment: ParameterAssignment[],
+  now: string,
+): TrialRecord {
+  return {
+    namespace: input.namespace,
+    experiment: input.name,
+    name: trialName(record, index),
+    index,
+    parameterAssignments: assignment,
+    state: 'Created',
+    reason: 'TrialCreated',
+    message: 'Trial is created',
+    conditions: [
+      {
+        type: 'Created',
+        status: 'True',
+        reason: 'TrialCreated',
+        message: 'Trial is created',
+        lastUpdateTime: now,
+        lastTransitionTime: now,
+      },
+    ],
+    createdAt: now,
+    claimedBy: input.executionId,
+    version: 0,
+  };
 }

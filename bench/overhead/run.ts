@@ -1,0 +1,94 @@
+/**
+ * Orchestration overhead: 200 no-op trials, 4 in parallel, through `tunestep run` (the CLI's start-up,
+ * the state machine, the store, the launcher) against a plain loop that starts the same 200 processes 4
+ * at a time, measured in the same run. Prints the ratio; the target is at most 1.3.
+ *
+ * Usage: npm run bench:overhead [-- --trials 200 --parallel 4]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const { values } = parseArgs({ options: { trials: { type: 'string', default: '200' }, parallel: { type: 'string', default: '4' } } });
+const TRIALS = Number(values.trials);
+const PARALLEL = Number(values.parallel);
+const SCRIPT = join(ROOT, 'bench', 'overhead', 'noop.py');
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<number> {
+  return new Promise((res, rej) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    child.stdout.resume();
+    child.on('error', rej);
+    child.on('close', (code) => res(code ?? 1));
+  });
+}
+
+async function plainLoop(): Promise<number> {
+  const start = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < TRIALS) {
+      next++;
+      await run('python3', [SCRIPT, `--x=${Math.random()}`]);
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  return performance.now() - start;
+}
+
+async function throughTunestep(): Promise<number> {
+  const home = mkdtempSync(join(tmpdir(), 'tunestep-bench-'));
+  const file = join(home, 'overhead.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: 'kubeflow.org/v1beta1',
+      kind: 'Experiment',
+      metadata: { name: 'overhead', namespace: 'bench' },
+      spec: {
+        objective: { type: 'minimize', objectiveMetricName: 'loss' },
+        algorithm: { algorithmName: 'random' },
+        parallelTrialCount: PARALLEL,
+        maxTrialCount: TRIALS,
+        parameters: [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }],
+        trialTemplate: {
+          primaryContainerName: 'main',
+          trialParameters: [{ name: 'x', reference: 'x' }],
+          trialSpec: {
+            apiVersion: 'batch/v1',
+            kind: 'Job',
+            spec: {
+              template: {
+                spec: {
+                  restartPolicy: 'Never',
+                  containers: [{ name: 'main', image: 'none', command: ['python3', SCRIPT, '--x=${trialParameters.x}'] }],
+                },
+              },
+            },
+          },
+        },
+      },
+    }),
+  );
+  const start = performance.now();
+  const code = await run(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'run', file], { TUNESTEP_HOME: home });
+  const elapsed = performance.now() - start;
+  rmSync(home, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`tunestep run exited ${code}`);
+  return elapsed;
+}
+
+const baseline1 = await plainLoop();
+const tunestep = await throughTunestep();
+const baseline2 = await plainLoop();
+const baseline = (baseline1 + baseline2) / 2;
+const ms = (v: number) => `${(v / 1000).toFixed(2)} s`;
+console.log(`trials: ${TRIALS}, parallel: ${PARALLEL}`);
+console.log(`plain loop (reference, mean of two): ${ms(baseline)}  (${ms(baseline1)}, ${ms(baseline2)})`);
+console.log(`tunestep run:                        ${ms(tunestep)}`);
+console.log(`overhead per trial:                  ${((tunestep - baseline) / TRIALS).toFixed(1)} ms`);
+console.log(`ratio tunestep/plain: ${(tunestep / baseline).toFixed(2)} (target <= 1.30)`);
