@@ -16,7 +16,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, ConflictError } from '../errors.js';
-import type { ExperimentRecord, ObservationRecord, TrialRecord } from '../experiment/records.js';
+import { type ExperimentRecord, type ObservationRecord, TRIAL_SUMMARY_FIELDS, type TrialRecord, type TrialSummary } from '../experiment/records.js';
 import type { ExperimentStore } from '../ports/experiment-store.js';
 
 /** BatchWriteItem takes at most 25 requests (a DynamoDB limit, kept by dynalite too). */
@@ -143,6 +143,18 @@ export class DynamoDbExperimentStore implements ExperimentStore {
       ExpressionAttributeValues: { ':pk': `EXP#${namespace}/${experiment}`, ':p': 'TRIAL#' },
     });
     return items.map((i) => strip<TrialRecord>(i)!).sort((a, b) => a.index - b.index);
+  }
+
+  async listTrialSummaries(namespace: string, experiment: string): Promise<TrialSummary[]> {
+    // Most of these names are DynamoDB reserved words: project them through placeholders.
+    const names = Object.fromEntries(TRIAL_SUMMARY_FIELDS.map((f, i) => [`#f${i}`, f]));
+    const items = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      ExpressionAttributeValues: { ':pk': `EXP#${namespace}/${experiment}`, ':p': 'TRIAL#' },
+      ProjectionExpression: Object.keys(names).join(', '),
+      ExpressionAttributeNames: names,
+    });
+    return items.map((i) => i as unknown as TrialSummary).sort((a, b) => a.index - b.index);
   }
 
   async updateTrial(record: TrialRecord): Promise<TrialRecord> {

@@ -1,4 +1,4 @@
-import type { ExperimentRecord, ObservationRecord, TrialRecord } from '../experiment/records.js';
+import type { ExperimentRecord, ObservationRecord, TrialRecord, TrialSummary } from '../experiment/records.js';
 
 /**
  * Persistence of experiments, trials and observation logs. Implementations use single-item conditional
@@ -23,6 +23,8 @@ export interface ExperimentStore {
   getTrial(namespace: string, experiment: string, name: string): Promise<TrialRecord | undefined>;
   /** Trials of an experiment, in creation (slot) order. */
   listTrials(namespace: string, experiment: string): Promise<TrialRecord[]>;
+  /** The same list with only the summary fields: what the loop reads for every trial it plans. */
+  listTrialSummaries(namespace: string, experiment: string): Promise<TrialSummary[]>;
   /** @throws ConflictError when the stored version differs from `record.version` */
   updateTrial(record: TrialRecord): Promise<TrialRecord>;
 

@@ -5,7 +5,7 @@ import type { AlgorithmTrial } from '../algorithms/types.js';
 import type { LaunchSpec, PlanOutput } from '../contracts/tasks.js';
 import { AlreadyExistsError, ConflictError, TunestepError } from '../errors.js';
 import { objectiveValue } from '../experiment/metrics.js';
-import type { ExperimentRecord, TrialRecord } from '../experiment/records.js';
+import type { ExperimentRecord, TrialRecord, TrialSummary } from '../experiment/records.js';
 import { isExperimentFinished } from '../experiment/states.js';
 import { renderTrialSpec } from '../spec/template.js';
 import type { ParameterAssignment } from '../spec/types.js';
@@ -28,7 +28,7 @@ export function trialName(record: ExperimentRecord, index: number): string {
 }
 
 /** What an algorithm sees of a trial. */
-export function algorithmView(record: ExperimentRecord, trial: TrialRecord): AlgorithmTrial {
+export function algorithmView(record: ExperimentRecord, trial: TrialSummary): AlgorithmTrial {
   const state: AlgorithmTrial['state'] =
     trial.state === 'Created' || trial.state === 'Running'
       ? 'pending'
@@ -50,7 +50,7 @@ export function algorithmView(record: ExperimentRecord, trial: TrialRecord): Alg
  * index of the first trial to be created: the generator is seeded from it, so two lanes planning
  * different slots from the same history get different suggestions, and the same slot the same one.
  */
-export function suggest(record: ExperimentRecord, trials: TrialRecord[], count: number, slot = trials.length): ParameterAssignment[][] {
+export function suggest(record: ExperimentRecord, trials: TrialSummary[], count: number, slot = trials.length): ParameterAssignment[][] {
   const { spec } = record.experiment;
   const algorithm = findAlgorithm(spec.algorithm.algorithmName);
   if (!algorithm) throw new TunestepError(`algorithm ${spec.algorithm.algorithmName} is not available`);
@@ -83,12 +83,14 @@ export async function planTrial(
     if (input.iteration >= Math.floor(HISTORY_EVENT_BUDGET / (EVENTS_PER_ITERATION * parallel))) {
       return { action: 'yield', iteration };
     }
-    const trials = await deps.store.listTrials(input.namespace, input.name);
+    const trials: TrialSummary[] = await deps.store.listTrialSummaries(input.namespace, input.name);
 
     // A trial planned but never started by a previous execution (crash, resume) is run, not re-created.
     const orphan = trials.find((t) => t.state === 'Created' && t.claimedBy !== input.executionId);
     if (orphan) {
-      const claimed = await deps.store.updateTrial({ ...orphan, claimedBy: input.executionId });
+      const full = await deps.store.getTrial(input.namespace, input.name, orphan.name);
+      if (!full) throw new ConflictError(`trial ${orphan.name} vanished while being claimed`);
+      const claimed = await deps.store.updateTrial({ ...full, claimedBy: input.executionId });
       return { action: 'run', trialName: orphan.name, iteration, trial: claimed, launch: launchSpecFor(record, claimed) };
     }
 
