@@ -3,7 +3,7 @@ import { runExperimentLoop } from '#local/state-machine.js';
 import { processStartTime } from '#shared/adapters/process-group.js';
 import type { FinalizeOutput } from '#shared/contracts/tasks.js';
 import { objectiveValue } from '#shared/experiment/metrics.js';
-import type { ExperimentRecord, TrialRecord } from '#shared/experiment/records.js';
+import type { ExperimentRecord, TrialRecord, TrialSummary } from '#shared/experiment/records.js';
 import { isTrialFinished } from '#shared/experiment/states.js';
 import { statusFromTrials } from '#shared/use-cases/experiment-status.js';
 import { retryOnConflict } from '#shared/use-cases/retry.js';
@@ -18,11 +18,11 @@ export interface DriveResult {
   interrupted: boolean;
 }
 
-function describeTrial(exp: ExperimentRecord, t: TrialRecord): string {
+function describeTrial(exp: ExperimentRecord, t: TrialSummary, full?: TrialRecord): string {
   const value = objectiveValue(exp.experiment.spec.objective, t.metrics);
   const metric = exp.experiment.spec.objective.objectiveMetricName;
   const params = t.parameterAssignments.map((a) => `${a.name}=${a.value}`).join(' ');
-  const why = t.state === 'Succeeded' ? '' : ` [${t.reason}: ${t.message}]`;
+  const why = full ? ` [${full.reason}: ${full.message}]` : '';
   return `${t.name} ${t.state}${value !== undefined ? ` ${metric}=${value}` : ''} (${params})${why}`;
 }
 
@@ -83,11 +83,13 @@ export async function drive(runtime: LocalRuntime, namespace: string, name: stri
   const report = async () => {
     const exp = await store.getExperiment(namespace, name);
     if (!exp) return;
-    const trials = await store.listTrials(namespace, name);
+    const trials = await store.listTrialSummaries(namespace, name);
     for (const t of trials) {
       if (isTrialFinished(t.state) && !reported.has(t.name)) {
         reported.add(t.name);
-        process.stderr.write(`${tty ? '\r\x1b[K' : ''}trial ${describeTrial(exp, t)}\n`);
+        // Why a trial did not succeed is in its full record; read it only for those.
+        const full = t.state === 'Succeeded' ? undefined : await store.getTrial(namespace, name, t.name);
+        process.stderr.write(`${tty ? '\r\x1b[K' : ''}trial ${describeTrial(exp, t, full)}\n`);
         lastLine = '';
       }
     }

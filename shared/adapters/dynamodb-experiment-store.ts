@@ -16,7 +16,13 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, ConflictError } from '../errors.js';
-import { type ExperimentRecord, type ObservationRecord, TRIAL_SUMMARY_FIELDS, type TrialRecord, type TrialSummary } from '../experiment/records.js';
+import {
+  type ExperimentRecord,
+  type ObservationRecord,
+  TRIAL_SUMMARY_FIELDS,
+  type TrialRecord,
+  type TrialSummary,
+} from '../experiment/records.js';
 import type { ExperimentStore } from '../ports/experiment-store.js';
 
 /** BatchWriteItem takes at most 25 requests (a DynamoDB limit, kept by dynalite too). */

@@ -1,5 +1,11 @@
 import { AlreadyExistsError, ConflictError } from '../errors.js';
-import { type ExperimentRecord, type ObservationRecord, TRIAL_SUMMARY_FIELDS, type TrialRecord, type TrialSummary } from '../experiment/records.js';
+import {
+  type ExperimentRecord,
+  type ObservationRecord,
+  TRIAL_SUMMARY_FIELDS,
+  type TrialRecord,
+  type TrialSummary,
+} from '../experiment/records.js';
 import type { ExperimentStore } from '../ports/experiment-store.js';
 
 const key = (...parts: string[]) => parts.join('/');
@@ -69,7 +75,9 @@ export class InMemoryExperimentStore implements ExperimentStore {
 
   async listTrialSummaries(namespace: string, experiment: string): Promise<TrialSummary[]> {
     const trials = await this.listTrials(namespace, experiment);
-    return trials.map((t) => Object.fromEntries(TRIAL_SUMMARY_FIELDS.filter((f) => t[f] !== undefined).map((f) => [f, t[f]])) as TrialSummary);
+    return trials.map(
+      (t) => Object.fromEntries(TRIAL_SUMMARY_FIELDS.filter((f) => t[f] !== undefined).map((f) => [f, t[f]])) as TrialSummary,
+    );
   }
 
   async updateTrial(record: TrialRecord): Promise<TrialRecord> {

@@ -67,7 +67,17 @@ export interface ObservationRecord {
 }
 
 /** The fields of a trial that planning and completion need: what a lean listing returns. */
-export const TRIAL_SUMMARY_FIELDS = ['namespace', 'experiment', 'name', 'index', 'state', 'parameterAssignments', 'metrics', 'claimedBy', 'version'] as const;
+export const TRIAL_SUMMARY_FIELDS = [
+  'namespace',
+  'experiment',
+  'name',
+  'index',
+  'state',
+  'parameterAssignments',
+  'metrics',
+  'claimedBy',
+  'version',
+] as const;
 
 /** A trial without its conditions, messages and runtime handle. */
 export type TrialSummary = Pick<TrialRecord, (typeof TRIAL_SUMMARY_FIELDS)[number]>;

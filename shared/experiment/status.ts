@@ -1,6 +1,6 @@
 import type { Condition, Experiment, ExperimentStatus, OptimalTrial } from '../spec/types.js';
 import { isBetter, objectiveValue, reachesGoal } from './metrics.js';
-import type { TrialRecord } from './records.js';
+import type { TrialSummary } from './records.js';
 import type { ExperimentState } from './states.js';
 
 /** Counts and name lists of an experiment's trials, under Katib's field names. */
@@ -27,8 +27,8 @@ export type TrialCounts = Pick<
  * Counts trials by state. Derived from the trial items themselves rather than kept as counters, so that
  * a retried CompleteTrial can never count a trial twice.
  */
-export function countTrials(trials: TrialRecord[]): TrialCounts {
-  const byState = (state: TrialRecord['state']) => trials.filter((t) => t.state === state).map((t) => t.name);
+export function countTrials(trials: TrialSummary[]): TrialCounts {
+  const byState = (state: TrialSummary['state']) => trials.filter((t) => t.state === state).map((t) => t.name);
   const running = byState('Running');
   const pending = byState('Created');
   const failed = byState('Failed');
@@ -64,8 +64,8 @@ export function emptyOptimalTrial(): OptimalTrial {
  * Katib's optimal trial: across trials in creation order, the objective by metric strategy, strict
  * comparison (the first of equals wins); trials without a numeric objective are skipped.
  */
-export function optimalTrial(exp: Experiment, trials: TrialRecord[]): OptimalTrial {
-  let best: { trial: TrialRecord; value: number } | undefined;
+export function optimalTrial(exp: Experiment, trials: TrialSummary[]): OptimalTrial {
+  let best: { trial: TrialSummary; value: number } | undefined;
   for (const trial of [...trials].sort((a, b) => a.index - b.index)) {
     const value = objectiveValue(exp.spec.objective, trial.metrics);
     if (value === undefined) continue;

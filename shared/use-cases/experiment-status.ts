@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors.js';
-import type { ExperimentRecord, TrialRecord } from '../experiment/records.js';
+import type { ExperimentRecord, TrialSummary } from '../experiment/records.js';
 import { assertExperimentTransition, isExperimentFinished } from '../experiment/states.js';
 import { type Completion, countTrials, evaluateCompletion, optimalTrial, setCondition } from '../experiment/status.js';
 import type { ExperimentStatus } from '../spec/types.js';
@@ -18,7 +18,7 @@ export async function requireExperiment(deps: Pick<UseCaseDeps, 'store'>, namesp
  * name lists are left out of the stored item (they grow without bound, Katib's #1847) and filled in
  * when an object is shown.
  */
-export function statusFromTrials(record: ExperimentRecord, trials: TrialRecord[], now: string): ExperimentStatus {
+export function statusFromTrials(record: ExperimentRecord, trials: TrialSummary[], now: string): ExperimentStatus {
   const {
     runningTrialList: _r,
     pendingTrialList: _p,

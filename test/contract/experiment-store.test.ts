@@ -133,7 +133,15 @@ describe.each<[string, () => Promise<ExperimentStore>]>([
     expect(trials.map((t) => t.index)).toEqual([0, 1, 2]);
     const summaries = await store.listTrialSummaries('ns', 'a');
     expect(summaries.map((t) => t.index)).toEqual([0, 1, 2]);
-    expect(summaries[0]).toEqual({ namespace: 'ns', experiment: 'a', name: 'a-t0', index: 0, state: 'Created', parameterAssignments: [{ name: 'lr', value: '0.1' }], version: 0 });
+    expect(summaries[0]).toEqual({
+      namespace: 'ns',
+      experiment: 'a',
+      name: 'a-t0',
+      index: 0,
+      state: 'Created',
+      parameterAssignments: [{ name: 'lr', value: '0.1' }],
+      version: 0,
+    });
     const updated = await store.updateTrial({ ...trials[0]!, state: 'Running' });
     expect((await store.getTrial('ns', 'a', updated.name))?.state).toBe('Running');
     await expect(store.updateTrial(trials[0]!)).rejects.toMatchObject({ name: 'ConflictError' });
