@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { DynamoDbExperimentStore } from '#shared/adapters/dynamodb-experiment-store.js';
 import { homePaths } from './home.js';
+import { InProcessDynaliteHandler } from './in-process-handler.js';
 
 /** The table local mode uses; the same name as the CDK stack's default. */
 export const LOCAL_TABLE = 'tunestep';
@@ -20,9 +21,10 @@ export interface LocalDynamoDb {
 const LOCAL_AUTHORIZATION =
   'AWS4-HMAC-SHA256 Credential=tunestep-local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local';
 
-const clientFor = (endpoint: string) =>
+const clientFor = (endpoint: string, server?: Server) =>
   new DynamoDBClient({
     endpoint,
+    ...(server ? { requestHandler: new InProcessDynaliteHandler(server) } : {}),
     region: 'us-east-1',
     credentials: { accessKeyId: 'tunestep-local', secretAccessKey: 'tunestep-local' },
     // dynalite checks that a SigV4 header is there, not what it signs; computing real signatures for
@@ -47,7 +49,7 @@ function alive(pid: number): boolean {
 }
 
 /** Databases this process serves, by home folder: a second open in-process shares the first. */
-const served = new Map<string, { endpoint: string; users: number; stop: () => Promise<void> }>();
+const served = new Map<string, { endpoint: string; server: Server; users: number; stop: () => Promise<void> }>();
 
 /**
  * Opens the DynamoDB API that local mode stores its state in: dynalite persisted under the home folder.
@@ -103,8 +105,8 @@ function takeLock(lockFile: string): boolean {
 }
 
 async function connect(home: string, endpoint: string, owner: boolean): Promise<LocalDynamoDb> {
-  const client = clientFor(endpoint);
   const entry = owner ? served.get(home) : undefined;
+  const client = clientFor(endpoint, entry?.server);
   if (entry) entry.users++;
   return {
     client,
@@ -154,6 +156,6 @@ async function serve(home: string, lockFile: string): Promise<string> {
     client.destroy();
   }
   writeFileSync(paths.endpointFile, JSON.stringify({ pid: process.pid, endpoint }));
-  served.set(home, { endpoint, users: 0, stop });
+  served.set(home, { endpoint, server, users: 0, stop });
   return endpoint;
 }

@@ -55,28 +55,45 @@ export class DynamoDbExperimentStore implements ExperimentStore {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  /** Creates the table when it does not exist (local mode; on AWS the CDK stack owns it). */
+  /**
+   * Creates the table when it does not exist (local mode; on AWS the CDK stack owns it), and waits until
+   * it is ACTIVE: writes to a table still CREATING fail with ResourceNotFoundException.
+   */
   static async ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-    try {
-      await client.send(new DescribeTableCommand({ TableName: tableName }));
-      return;
-    } catch (e) {
-      if (!(e instanceof ResourceNotFoundException)) throw e;
+    for (let attempt = 0; attempt < 200; attempt++) {
+      try {
+        const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+        if (out.Table?.TableStatus === 'ACTIVE') return;
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      } catch (e) {
+        if (!(e instanceof ResourceNotFoundException)) throw e;
+      }
+      await DynamoDbExperimentStore.createTable(client, tableName);
     }
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    throw new Error(`table ${tableName} did not become ACTIVE`);
+  }
+
+  private static async createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+    await client
+      .send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'PK', AttributeType: 'S' },
+            { AttributeName: 'SK', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'PK', KeyType: 'HASH' },
+            { AttributeName: 'SK', KeyType: 'RANGE' },
+          ],
+        }),
+      )
+      .catch((e: Error) => {
+        // Another process created it first.
+        if (e.name !== 'ResourceInUseException') throw e;
+      });
   }
 
   async createExperiment(record: ExperimentRecord): Promise<void> {
