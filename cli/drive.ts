@@ -9,8 +9,9 @@ import { statusFromTrials } from '#shared/use-cases/experiment-status.js';
 import { retryOnConflict } from '#shared/use-cases/retry.js';
 import { UsageError } from './output.js';
 
-/** How often progress is read from the store: often enough to feel live, rarely enough to cost nothing. */
-const POLL_MS = 500;
+/** How often progress is read from the store: twice a second on a terminal, once a second into a pipe. */
+const POLL_MS_TTY = 500;
+const POLL_MS_PIPE = 1000;
 
 /** How `run`/`resume` end: exit codes 0 Succeeded, 1 Failed, 130 interrupted. */
 export interface DriveResult {
@@ -98,7 +99,7 @@ export async function drive(runtime: LocalRuntime, namespace: string, name: stri
     else if (line !== lastLine && reported.size === 0) process.stderr.write(`${line}\n`);
     lastLine = line;
   };
-  const timer = setInterval(() => void report().catch(() => {}), POLL_MS);
+  const timer = setInterval(() => void report().catch(() => {}), tty ? POLL_MS_TTY : POLL_MS_PIPE);
   try {
     const final = await execution.result;
     return { final, interrupted: false };

@@ -25,6 +25,9 @@ export async function openLocalRuntime(home: string, env: Record<string, string 
     home,
     deps: { store: new DynamoDbExperimentStore(db.client, LOCAL_TABLE), launcher, clock: systemClock },
     launcher,
-    close: () => db.close(),
+    close: async () => {
+      launcher.close();
+      await db.close();
+    },
   };
 }

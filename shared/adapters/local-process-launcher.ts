@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { LaunchError } from '../errors.js';
 import type { RuntimeHandle } from '../experiment/records.js';
-import type { LineSource, TrialLauncher, TrialRunEvents, TrialRunRequest, TrialRunResult } from '../ports/trial-launcher.js';
+import type { TrialLauncher, TrialRunEvents, TrialRunRequest, TrialRunResult } from '../ports/trial-launcher.js';
 import { groupAlive, processStartTime, signalGroup, stopGroup } from './process-group.js';
+import { ProcessSpawner } from './process-spawner.js';
 
 /** Kubernetes' default `backoffLimit` for a batch Job. */
 const DEFAULT_BACKOFF_LIMIT = 6;
@@ -40,6 +41,7 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
  */
 export class LocalProcessLauncher implements TrialLauncher {
   private readonly running = new Map<string, Running>();
+  private readonly spawner = new ProcessSpawner();
 
   constructor(private readonly options: LocalProcessLauncherOptions) {}
 
@@ -91,6 +93,11 @@ export class LocalProcessLauncher implements TrialLauncher {
     if (!r) return;
     r.killed = true;
     await stopGroup(r.pgid, r.graceMs);
+  }
+
+  /** Lets go of the helper process that starts trials. */
+  close(): void {
+    this.spawner.close();
   }
 
   /** Stops every trial this launcher is running (the runner is shutting down). */
@@ -194,72 +201,60 @@ export class LocalProcessLauncher implements TrialLauncher {
   > {
     return new Promise((resolvePromise) => {
       if (remainingMs !== undefined && remainingMs <= 0) return resolvePromise({ kind: 'deadline' });
-      let child: ChildProcess;
-      try {
-        child = spawn(plan.argv[0]!, plan.argv.slice(1), {
-          cwd: plan.cwd,
-          env: plan.env,
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-      } catch (e) {
-        return resolvePromise({
-          kind: 'spawn-error',
-          message: `could not start ${JSON.stringify(plan.argv[0])}: ${(e as Error).message}`,
-        });
-      }
-      const state: Running = { pgid: child.pid ?? -1, killed: false, graceMs: plan.graceMs };
+      const state: Running = { pgid: -1, killed: false, graceMs: plan.graceMs };
       let deadlineHit = false;
       let timer: NodeJS.Timeout | undefined;
-      let spawnError: Error | undefined;
-      child.on('error', (e) => {
-        spawnError = e;
-      });
-      if (child.pid !== undefined) {
-        this.running.set(key, state);
-        events.onStarted({ kind: 'local-process', pid: child.pid, processStartTime: processStartTime(child.pid) }).catch(() => {});
-        if (remainingMs !== undefined) {
-          timer = setTimeout(() => {
-            deadlineHit = true;
-            void stopGroup(state.pgid, plan.graceMs);
-          }, remainingMs);
-        }
-      }
-      const pump = (stream: NodeJS.ReadableStream | null, source: LineSource) => {
-        let rest = '';
-        stream?.setEncoding('utf8');
-        stream?.on('data', (chunk: string) => {
-          log.write(chunk);
-          const parts = (rest + chunk).split('\n');
-          rest = parts.pop() ?? '';
-          for (const line of parts) events.onLine(line.replace(/\r$/, ''), source);
-        });
-        stream?.on('end', () => {
-          if (rest) events.onLine(rest, source);
-          rest = '';
-        });
-      };
-      pump(child.stdout, 'stdout');
-      pump(child.stderr, 'stderr');
-      // Children the trial left behind go with it, as a pod's processes do; this also closes pipes they hold.
-      child.on('exit', () => {
-        if (state.pgid > 0) signalGroup(state.pgid, 'SIGKILL');
-      });
-      child.on('close', (code, signal) => {
+      const rest: Record<string, string> = { stdout: '', stderr: '' };
+      const finish = () => {
         if (timer) clearTimeout(timer);
         this.running.delete(key);
-        if (spawnError) {
-          const notFound = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-          resolvePromise({
-            kind: 'spawn-error',
-            message: notFound
-              ? `command not found: ${JSON.stringify(plan.argv[0])} (looked in PATH and ${plan.cwd})`
-              : `could not start ${JSON.stringify(plan.argv[0])}: ${spawnError.message}`,
-          });
-        } else if (state.killed) resolvePromise({ kind: 'killed' });
-        else if (deadlineHit) resolvePromise({ kind: 'deadline' });
-        else resolvePromise({ kind: 'exit', code: code ?? 128 + 9, signal: signal ?? undefined });
-      });
+        for (const source of ['stdout', 'stderr'] as const) {
+          if (rest[source]) events.onLine(rest[source]!, source);
+          rest[source] = '';
+        }
+      };
+      void this.spawner
+        .spawn(
+          plan.argv,
+          { cwd: plan.cwd, env: plan.env },
+          {
+            onData: (source, chunk) => {
+              log.write(chunk);
+              const parts = (rest[source] + chunk).split('\n');
+              rest[source] = parts.pop() ?? '';
+              for (const line of parts) events.onLine(line.replace(/\r$/, ''), source);
+            },
+            onExit: (code, signal) => {
+              finish();
+              const bySignal = signal ? 128 + (osConstants.signals[signal as NodeJS.Signals] ?? 9) : 137;
+              if (state.killed) resolvePromise({ kind: 'killed' });
+              else if (deadlineHit) resolvePromise({ kind: 'deadline' });
+              else resolvePromise({ kind: 'exit', code: code ?? bySignal, signal: signal ?? undefined });
+            },
+            onError: (code, message) => {
+              finish();
+              resolvePromise({
+                kind: 'spawn-error',
+                message:
+                  code === 'ENOENT'
+                    ? `command not found: ${JSON.stringify(plan.argv[0])} (looked in PATH and ${plan.cwd})`
+                    : `could not start ${JSON.stringify(plan.argv[0])}: ${message}`,
+              });
+            },
+          },
+        )
+        .then((pid) => {
+          if (pid === undefined) return;
+          state.pgid = pid;
+          this.running.set(key, state);
+          events.onStarted({ kind: 'local-process', pid, processStartTime: processStartTime(pid) }).catch(() => {});
+          if (remainingMs !== undefined) {
+            timer = setTimeout(() => {
+              deadlineHit = true;
+              void stopGroup(state.pgid, plan.graceMs);
+            }, remainingMs);
+          }
+        });
     });
   }
 

@@ -58,6 +58,8 @@ export const runResult = z.object({
   exitCode: z.number().int().optional(),
   reason: z.string(),
   message: z.string(),
+  /** The trial as RunTrial last wrote it, so that CompleteTrial's write needs no read. */
+  trial: trialRecord.optional(),
 });
 
 /** RunTrial's result, or the `{Error, Cause}` a Catch puts in its place. */

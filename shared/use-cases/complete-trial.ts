@@ -30,8 +30,11 @@ export async function completeTrial(
 ): Promise<{ trialState: TrialState; experimentState: string }> {
   const experiment = await requireExperiment(deps, input.namespace, input.name);
   const { spec } = experiment.experiment;
+  // The trial as RunTrial wrote it is current unless something else wrote since; then the write conflicts.
+  let handed = 'trial' in input.run ? input.run.trial : undefined;
   const trial = await retryOnConflict(async () => {
-    const current = await deps.store.getTrial(input.namespace, input.name, input.trialName);
+    const current = handed ?? (await deps.store.getTrial(input.namespace, input.name, input.trialName));
+    handed = undefined;
     if (!current) throw new NotFoundError(`trial ${input.namespace}/${input.trialName} not found`);
     if (isTrialFinished(current.state)) return current;
     const observations = await deps.store.listObservations(input.namespace, input.trialName);

@@ -4,6 +4,7 @@ import type { TrialRecord } from '../experiment/records.js';
 import { isTrialFinished } from '../experiment/states.js';
 import { collectorFor } from '../metrics/collector.js';
 import type { LineSource, TrialRunResult } from '../ports/trial-launcher.js';
+
 import type { UseCaseDeps } from './deps.js';
 import { ObservationWriter } from './observation-writer.js';
 import { retryOnConflict } from './retry.js';
@@ -16,7 +17,7 @@ import { transitionTrial } from './trial-transition.js';
  * trial the experiment's end marked Killed meanwhile is stopped at once. Every output line goes to the
  * experiment's metrics collector, whose observations go to the store in batches.
  */
-export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise<TrialRunResult> {
+export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise<TrialRunResult & { trial?: TrialRecord }> {
   const { launch } = input;
   const collectorKind = launch.metricsCollectorSpec?.collector?.kind ?? 'StdOut';
   const wanted: ReadonlySet<LineSource> = new Set(
@@ -25,6 +26,7 @@ export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise
   const collector = collectorFor(launch.objective, launch.metricsCollectorSpec);
   const writer = new ObservationWriter(deps.store, input.namespace, input.trialName);
   let stopped: TrialRecord | undefined;
+  let written: TrialRecord | undefined;
 
   const result = await deps.launcher.run(
     {
@@ -65,5 +67,5 @@ export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise
   );
   await writer.flush();
   if (stopped) return { outcome: 'killed', reason: 'ExperimentFinished', message: `the trial was ${stopped.state} before it started` };
-  return result;
+  return { ...result, trial: written };
 }

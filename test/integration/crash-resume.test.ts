@@ -100,44 +100,74 @@ async function waitFor<T>(what: string, probe: () => T | undefined, ms = 20_000)
   }
 }
 
-test('trials orphaned by a killed runner are stopped by resume before they run again', async () => {
-  const home = tempHome();
-  const dir = join(work, 'silent-pids');
+function silentExperiment(name: string, dir: string): string {
   mkdirSync(dir);
-  const file = writeExperiment(work, 'orphans', (d) => {
+  return writeExperiment(work, name, (d) => {
     d.spec.maxTrialCount = 2;
     d.spec.parallelTrialCount = 2;
-    // Silent for a minute: nothing but a resume can end these processes early.
+    // Silent for a minute: nothing but tunestep can end these processes early.
     command(d).push('--sleep=60', '--epochs=1', `--pid-dir=${dir}`);
   });
-  const pidsIn = () => readdirSync(dir).map((f) => Number.parseInt(f, 10));
+}
+
+const pidsIn = (dir: string) => readdirSync(dir).map((f) => Number.parseInt(f, 10));
+
+function killAll(dir: string): void {
+  for (const p of pidsIn(dir)) {
+    try {
+      process.kill(-p, 'SIGKILL');
+    } catch {}
+  }
+}
+
+test('kill -9 of the runner takes its running trials with it within a second', async () => {
+  const home = tempHome();
+  const dir = join(work, 'runner-pids');
+  const file = silentExperiment('withrunner', dir);
   const runner = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'run', file], {
     env: { ...process.env, TUNESTEP_HOME: home },
     stdio: 'ignore',
   });
-  const orphans = await waitFor('two trials to start', () => (pidsIn().length === 2 ? pidsIn() : undefined));
-  runner.kill('SIGKILL');
-  await new Promise((r) => runner.once('exit', r));
-  expect(orphans.filter(alive)).toEqual(orphans);
+  try {
+    const trials = await waitFor('two trials to start', () => (pidsIn(dir).length === 2 ? pidsIn(dir) : undefined));
+    runner.kill('SIGKILL');
+    await waitFor('the trials to stop', () => (trials.some(alive) ? undefined : true), 1000);
+  } finally {
+    killAll(dir);
+  }
+}, 60_000);
 
-  const resumer = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'resume', 'experiment', 'orphans'], {
+test('trials orphaned when the runner and its helper both die are stopped by resume before they run again', async () => {
+  const home = tempHome();
+  const dir = join(work, 'orphan-pids');
+  const file = silentExperiment('orphans', dir);
+  // A process group of its own, so that the runner and its spawner helper can be killed together.
+  const runner = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'run', file], {
     env: { ...process.env, TUNESTEP_HOME: home },
     stdio: 'ignore',
+    detached: true,
   });
+  let resumer: ReturnType<typeof spawn> | undefined;
   try {
+    const orphans = await waitFor('two trials to start', () => (pidsIn(dir).length === 2 ? pidsIn(dir) : undefined));
+    process.kill(-runner.pid!, 'SIGKILL');
+    await new Promise((r) => runner.once('exit', r));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(orphans.filter(alive)).toEqual(orphans);
+
+    resumer = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'resume', 'experiment', 'orphans'], {
+      env: { ...process.env, TUNESTEP_HOME: home },
+      stdio: 'ignore',
+    });
     const reruns = await waitFor('the re-runs to start', () => {
-      const fresh = pidsIn().filter((p) => !orphans.includes(p));
+      const fresh = pidsIn(dir).filter((p) => !orphans.includes(p));
       return fresh.length === 2 ? fresh : undefined;
     });
     expect(orphans.filter(alive)).toEqual([]);
     expect(reruns.filter(alive)).toEqual(reruns);
   } finally {
-    resumer.kill('SIGKILL');
-    for (const p of pidsIn()) {
-      try {
-        process.kill(-p, 'SIGKILL');
-      } catch {}
-    }
+    resumer?.kill('SIGKILL');
+    killAll(dir);
   }
 }, 60_000);
 
