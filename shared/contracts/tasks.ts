@@ -42,8 +42,22 @@ export type LaunchSpec = z.infer<typeof launchSpec>;
 /** The trial as stored, handed on so that its next write needs no read (its version guards it). */
 const trialRecord = z.custom<TrialRecord>((v) => typeof v === 'object' && v !== null && typeof (v as TrialRecord).version === 'number');
 
+/** What CompleteTrial needs of the experiment to judge a trial and decide whether it may end the experiment. */
+export const completionRules = z.object({
+  objective: z.custom<ObjectiveSpec>((v) => typeof v === 'object' && v !== null),
+  maxFailedTrialCount: z.number().int().optional(),
+});
+export type CompletionRules = z.infer<typeof completionRules>;
+
 export const planOutput = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('run'), trialName: name, iteration: z.number().int(), trial: trialRecord, launch: launchSpec }),
+  z.object({
+    action: z.literal('run'),
+    trialName: name,
+    iteration: z.number().int(),
+    trial: trialRecord,
+    launch: launchSpec,
+    rules: completionRules,
+  }),
   z.object({ action: z.literal('wait'), seconds: z.number().int().positive(), iteration: z.number().int() }),
   z.object({ action: z.literal('stop'), iteration: z.number().int() }),
   z.object({ action: z.literal('yield'), iteration: z.number().int() }),
@@ -65,10 +79,12 @@ export const runResult = z.object({
 /** RunTrial's result, or the `{Error, Cause}` a Catch puts in its place. */
 export const completeTrialInput = experimentRef.extend({
   trialName: name,
+  rules: completionRules,
   run: z.union([runResult, z.object({ Error: z.string(), Cause: z.string().optional() })]),
 });
 export type CompleteTrialInput = z.infer<typeof completeTrialInput>;
 
-export const completeTrialOutput = z.object({ trialState: z.string(), experimentState: z.string() });
+/** `experimentEnded`: this trial's end ended the experiment (or found it ended). */
+export const completeTrialOutput = z.object({ trialState: z.string(), experimentEnded: z.boolean() });
 export const finalizeOutput = z.object({ state: z.string(), reason: z.string(), continue: z.boolean() });
 export type FinalizeOutput = z.infer<typeof finalizeOutput>;

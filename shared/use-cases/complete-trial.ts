@@ -1,11 +1,11 @@
-import type { CompleteTrialInput } from '../contracts/tasks.js';
+import type { CompleteTrialInput, CompletionRules } from '../contracts/tasks.js';
 import { NotFoundError } from '../errors.js';
 import { objectiveValue, reachesGoal, summarizeMetrics } from '../experiment/metrics.js';
-import type { ExperimentRecord, TrialRecord } from '../experiment/records.js';
+import type { TrialRecord } from '../experiment/records.js';
 import { isExperimentFinished, isTrialFinished, type TrialState } from '../experiment/states.js';
 import { UNAVAILABLE } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
-import { refreshExperiment, requireExperiment } from './experiment-status.js';
+import { refreshExperiment } from './experiment-status.js';
 import { retryOnConflict } from './retry.js';
 import { transitionTrial } from './trial-transition.js';
 
@@ -27,9 +27,8 @@ const REASONS: Record<string, string> = {
 export async function completeTrial(
   deps: UseCaseDeps,
   input: CompleteTrialInput,
-): Promise<{ trialState: TrialState; experimentState: string }> {
-  const experiment = await requireExperiment(deps, input.namespace, input.name);
-  const { spec } = experiment.experiment;
+): Promise<{ trialState: TrialState; experimentEnded: boolean }> {
+  const { rules } = input;
   // The trial as RunTrial wrote it is current unless something else wrote since; then the write conflicts.
   let handed = 'trial' in input.run ? input.run.trial : undefined;
   const trial = await retryOnConflict(async () => {
@@ -38,7 +37,7 @@ export async function completeTrial(
     if (!current) throw new NotFoundError(`trial ${input.namespace}/${input.trialName} not found`);
     if (isTrialFinished(current.state)) return current;
     const observations = await deps.store.listObservations(input.namespace, input.trialName);
-    const metrics = summarizeMetrics(spec.objective, observations);
+    const metrics = summarizeMetrics(rules.objective, observations);
     const { state, jobReason, message } = judge(input.run, metrics[0]?.latest !== UNAVAILABLE);
     return deps.store.updateTrial({
       ...transitionTrial(current, state, `${REASONS[state]}. Job reason: ${jobReason}`, message, deps.clock.now()),
@@ -46,12 +45,10 @@ export async function completeTrial(
     });
   });
 
-  if (isExperimentFinished(experiment.state) || !mayEnd(experiment, trial)) {
-    return { trialState: trial.state, experimentState: experiment.state };
-  }
+  if (!mayEnd(rules, trial)) return { trialState: trial.state, experimentEnded: false };
   const refreshed = await refreshExperiment(deps, input.namespace, input.name);
   if (isExperimentFinished(refreshed.state)) await stopActiveTrials(deps, input.namespace, input.name);
-  return { trialState: trial.state, experimentState: refreshed.state };
+  return { trialState: trial.state, experimentEnded: isExperimentFinished(refreshed.state) };
 }
 
 /**
@@ -83,8 +80,7 @@ export async function stopActiveTrials(deps: UseCaseDeps, namespace: string, nam
  * read a lane would otherwise repeat for each trial); `maxTrialCount` needs no check here, because once
  * every slot is taken the lanes stop and Finalize applies the same rules.
  */
-function mayEnd(experiment: ExperimentRecord, trial: TrialRecord): boolean {
-  const { objective, maxFailedTrialCount } = experiment.experiment.spec;
+function mayEnd({ objective, maxFailedTrialCount }: CompletionRules, trial: TrialRecord): boolean {
   const value = objectiveValue(objective, trial.metrics);
   if (value !== undefined && reachesGoal(objective, value)) return true;
   return maxFailedTrialCount !== undefined && (trial.state === 'Failed' || trial.state === 'MetricsUnavailable');

@@ -2,7 +2,7 @@ import { findAlgorithm } from '../algorithms/registry.js';
 import { createRng, hashString } from '../algorithms/rng.js';
 import { settingsRecord } from '../algorithms/settings.js';
 import type { AlgorithmTrial } from '../algorithms/types.js';
-import type { LaunchSpec, PlanOutput } from '../contracts/tasks.js';
+import type { CompletionRules, LaunchSpec, PlanOutput } from '../contracts/tasks.js';
 import { AlreadyExistsError, ConflictError, TunestepError } from '../errors.js';
 import { objectiveValue } from '../experiment/metrics.js';
 import type { ExperimentRecord, TrialRecord, TrialSummary } from '../experiment/records.js';
@@ -91,7 +91,14 @@ export async function planTrial(
       const full = await deps.store.getTrial(input.namespace, input.name, orphan.name);
       if (!full) throw new ConflictError(`trial ${orphan.name} vanished while being claimed`);
       const claimed = await deps.store.updateTrial({ ...full, claimedBy: input.executionId });
-      return { action: 'run', trialName: orphan.name, iteration, trial: claimed, launch: launchSpecFor(record, claimed) };
+      return {
+        action: 'run',
+        trialName: orphan.name,
+        iteration,
+        trial: claimed,
+        launch: launchSpecFor(record, claimed),
+        rules: rulesOf(record),
+      };
     }
 
     // Take the next free slot with a conditional create. A lane that loses a slot to another reads only
@@ -103,7 +110,7 @@ export async function planTrial(
       const trial = newTrial(record, input, index, assignment, deps.clock.now());
       try {
         await deps.store.createTrial(trial);
-        return { action: 'run', trialName: trial.name, iteration, trial, launch: launchSpecFor(record, trial) };
+        return { action: 'run', trialName: trial.name, iteration, trial, launch: launchSpecFor(record, trial), rules: rulesOf(record) };
       } catch (e) {
         if (!(e instanceof AlreadyExistsError)) throw e;
         const winner = await deps.store.getTrial(input.namespace, input.name, trial.name);
@@ -113,6 +120,12 @@ export async function planTrial(
     }
     return { action: 'stop', iteration };
   });
+}
+
+/** What CompleteTrial needs of the experiment (the objective, the failure budget). */
+export function rulesOf(record: ExperimentRecord): CompletionRules {
+  const { objective, maxFailedTrialCount } = record.experiment.spec;
+  return { objective, maxFailedTrialCount };
 }
 
 /** What RunTrial needs to start a trial: its job rendered from the template, and how to collect metrics. */

@@ -1,0 +1,28 @@
+// Builds dist/: the CLI bundled into one ES module (dependencies stay in node_modules), which starts in
+// half the time of loading the TypeScript sources through tsx, plus the files it loads beside itself.
+// bin/tunestep runs the bundle only while it is newer than every source file (see sources.mjs).
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+const tmp = join(dist, `tunestep.${process.pid}.mjs`);
+await build({
+  entryPoints: [join(root, 'cli', 'main.ts')],
+  outfile: tmp,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+// Files the bundle loads relative to itself.
+copyFileSync(join(root, 'shared', 'adapters', 'process-spawner-child.mjs'), join(dist, 'process-spawner-child.mjs'));
+renameSync(`${tmp}.map`, join(dist, 'tunestep.mjs.map'));
+renameSync(tmp, join(dist, 'tunestep.mjs'));
+writeFileSync(join(dist, 'BUILT'), `${new Date().toISOString()}\n`);
