@@ -205,6 +205,10 @@ export class LocalProcessLauncher implements TrialLauncher {
       let deadlineHit = false;
       let timer: NodeJS.Timeout | undefined;
       const rest: Record<string, string> = { stdout: '', stderr: '' };
+      // The exit is reported only once the start has been recorded: a trial must never be completed
+      // before it was marked Running.
+      let started: Promise<void> = Promise.resolve();
+      const settle = (outcome: Parameters<typeof resolvePromise>[0]) => void started.then(() => resolvePromise(outcome));
       const finish = () => {
         if (timer) clearTimeout(timer);
         this.running.delete(key);
@@ -227,13 +231,13 @@ export class LocalProcessLauncher implements TrialLauncher {
             onExit: (code, signal) => {
               finish();
               const bySignal = signal ? 128 + (osConstants.signals[signal as NodeJS.Signals] ?? 9) : 137;
-              if (state.killed) resolvePromise({ kind: 'killed' });
-              else if (deadlineHit) resolvePromise({ kind: 'deadline' });
-              else resolvePromise({ kind: 'exit', code: code ?? bySignal, signal: signal ?? undefined });
+              if (state.killed) settle({ kind: 'killed' });
+              else if (deadlineHit) settle({ kind: 'deadline' });
+              else settle({ kind: 'exit', code: code ?? bySignal, signal: signal ?? undefined });
             },
             onError: (code, message) => {
               finish();
-              resolvePromise({
+              settle({
                 kind: 'spawn-error',
                 message:
                   code === 'ENOENT'
@@ -247,7 +251,7 @@ export class LocalProcessLauncher implements TrialLauncher {
           if (pid === undefined) return;
           state.pgid = pid;
           this.running.set(key, state);
-          events.onStarted({ kind: 'local-process', pid, processStartTime: processStartTime(pid) }).catch(() => {});
+          started = events.onStarted({ kind: 'local-process', pid, processStartTime: processStartTime(pid) }).catch(() => {});
           if (remainingMs !== undefined) {
             timer = setTimeout(() => {
               deadlineHit = true;

@@ -101,10 +101,16 @@ export async function planTrial(
       };
     }
 
-    // Take the next free slot with a conditional create. A lane that loses a slot to another reads only
-    // the winner (so its suggestion is not repeated) and tries the slot after it.
-    const max = record.experiment.spec.maxTrialCount;
-    for (let index = trials.length; max === undefined || index < max; index++) {
+    // Take a free slot with a conditional create. Lanes that plan at the same moment aim at different
+    // free slots (lane k at the k-th), so they rarely race; one that loses reads only the winner (so its
+    // suggestion is not repeated) and tries again. A slot left free for a moment is filled by a later
+    // plan; a lane stops only when no slot below maxTrialCount is free.
+    const max = record.experiment.spec.maxTrialCount ?? Number.POSITIVE_INFINITY;
+    const taken = new Set(trials.map((t) => t.index));
+    for (let attempt = 0; ; attempt++) {
+      const free = freeSlots(taken, max, input.lane + 1);
+      if (free.length === 0) return { action: 'stop', iteration };
+      const index = attempt === 0 ? free[Math.min(input.lane, free.length - 1)]! : free[0]!;
       const [assignment] = suggest(record, trials, 1, index);
       if (!assignment) return { action: 'stop', iteration };
       const trial = newTrial(record, input, index, assignment, deps.clock.now());
@@ -116,10 +122,17 @@ export async function planTrial(
         const winner = await deps.store.getTrial(input.namespace, input.name, trial.name);
         if (!winner) throw new ConflictError(`slot ${index} of ${record.name} was taken and then vanished`, { cause: e });
         trials.push(winner);
+        taken.add(index);
       }
     }
-    return { action: 'stop', iteration };
   });
+}
+
+/** The lowest `count` slot indexes below `max` that no trial has taken. */
+function freeSlots(taken: ReadonlySet<number>, max: number, count: number): number[] {
+  const free: number[] = [];
+  for (let i = 0; free.length < count && i < max; i++) if (!taken.has(i)) free.push(i);
+  return free;
 }
 
 /** What CompleteTrial needs of the experiment (the objective, the failure budget). */

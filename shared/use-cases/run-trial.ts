@@ -49,7 +49,7 @@ export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise
             return;
           }
           try {
-            await deps.store.updateTrial({
+            written = await deps.store.updateTrial({
               ...transitionTrial(current, 'Running', 'TrialRunning', 'Trial is running', deps.clock.now()),
               runtime: handle,
             });
