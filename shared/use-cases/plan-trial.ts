@@ -73,7 +73,7 @@ export function suggest(record: ExperimentRecord, trials: TrialSummary[], count:
  */
 export async function planTrial(
   deps: Pick<UseCaseDeps, 'store' | 'clock'>,
-  input: { namespace: string; name: string; executionId: string; lane: number; iteration: number },
+  input: { namespace: string; name: string; executionId: string; lane: number; iteration: number; afterWait?: boolean },
 ): Promise<PlanOutput> {
   const iteration = input.iteration + 1;
   return retryOnConflict(async () => {
@@ -101,18 +101,25 @@ export async function planTrial(
       };
     }
 
-    // Take a free slot with a conditional create. Lanes that plan at the same moment aim at different
-    // free slots (lane k at the k-th), so they rarely race; one that loses reads only the winner (so its
-    // suggestion is not repeated) and tries again. A slot left free for a moment is filled by a later
-    // plan; a lane stops only when no slot below maxTrialCount is free.
+    // Take a free slot with a conditional create. Lanes that plan at the same moment see the same
+    // history, so lane k aims at the k-th free slot and takes the k-th of k+1 suggestions (a batch never
+    // repeats itself): lanes in step neither race for a slot nor repeat each other's suggestion. One that
+    // loses a slot reads only the winner and tries the first free slot. A slot left free for a moment is
+    // filled by a later plan; a lane stops only when no slot below maxTrialCount is free.
     const max = record.experiment.spec.maxTrialCount ?? Number.POSITIVE_INFINITY;
     const taken = new Set(trials.map((t) => t.index));
     for (let attempt = 0; ; attempt++) {
       const free = freeSlots(taken, max, input.lane + 1);
       if (free.length === 0) return { action: 'stop', iteration };
-      const index = attempt === 0 ? free[Math.min(input.lane, free.length - 1)]! : free[0]!;
-      const [assignment] = suggest(record, trials, 1, index);
-      if (!assignment) return { action: 'stop', iteration };
+      const rank = attempt === 0 && !input.afterWait ? Math.min(input.lane, free.length - 1) : 0;
+      const index = free[rank]!;
+      // Seeded by the first free slot, so that every lane planning from this history draws the same batch.
+      const batch = suggest(record, trials, rank + 1, free[0]!);
+      const assignment = batch[rank];
+      if (!assignment) {
+        // The space has fewer points left than lanes asking: let the others take theirs, then look again.
+        return batch.length > 0 ? { action: 'wait', seconds: 1, iteration } : { action: 'stop', iteration };
+      }
       const trial = newTrial(record, input, index, assignment, deps.clock.now());
       try {
         await deps.store.createTrial(trial);

@@ -28,6 +28,8 @@ test('the lanes loop: PlanTrial -> RunTrial -> CompleteTrial with a catch-all th
   expect(lane.RunTrial.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'CompleteTrial' });
   expect(lane.CompleteTrial.Next).toBe('NextIteration');
   expect(lane.NextIteration.Next).toBe('PlanTrial');
+  expect(lane.WaitBeforePlan.Next).toBe('NextAfterWait');
+  expect(lane.NextAfterWait.Parameters.afterWait).toBe(true);
   // aws-local-stepfunctions' default task timeout is 60 s; a trial runs far longer.
   expect(lane.RunTrial.TimeoutSeconds).toBeGreaterThan(86_400);
   expect(lane.RunTrial.TimeoutSeconds).toBeLessThan(2 ** 31 / 1000);
