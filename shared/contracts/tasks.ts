@@ -74,6 +74,11 @@ export const runResult = z.object({
   message: z.string(),
   /** The trial as RunTrial last wrote it, so that CompleteTrial's write needs no read. */
   trial: trialRecord.optional(),
+  /**
+   * The summary of the observations RunTrial itself collected and stored, when it collected all of
+   * them (StdOut, File), so that CompleteTrial need not read the log back.
+   */
+  metrics: z.array(z.object({ name: z.string(), min: z.string(), max: z.string(), latest: z.string() })).optional(),
 });
 
 /** RunTrial's result, or the `{Error, Cause}` a Catch puts in its place. */

@@ -2,17 +2,44 @@ import type { MetricSummary, ObjectiveSpec } from '../spec/types.js';
 import { UNAVAILABLE } from '../spec/types.js';
 import type { ObservationRecord } from './records.js';
 
-/** Katib's `getMetrics`: min, max and latest of each requested metric, `unavailable` when none arrived. */
+/**
+ * Katib's `getMetrics`, kept as values arrive: min, max and latest of each requested metric,
+ * `unavailable` when none arrived (min and max also when no value was numeric).
+ */
+export class MetricSummarizer {
+  private readonly state = new Map<string, { min: number; max: number; latest?: string }>();
+
+  constructor(private readonly objective: ObjectiveSpec) {}
+
+  add(observation: ObservationRecord): void {
+    const names = [this.objective.objectiveMetricName, ...(this.objective.additionalMetricNames ?? [])];
+    if (!names.includes(observation.metricName)) return;
+    const s = this.state.get(observation.metricName) ?? { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+    const v = Number(observation.value);
+    if (Number.isFinite(v)) {
+      s.min = Math.min(s.min, v);
+      s.max = Math.max(s.max, v);
+    }
+    s.latest = observation.value;
+    this.state.set(observation.metricName, s);
+  }
+
+  summary(): MetricSummary[] {
+    const names = [this.objective.objectiveMetricName, ...(this.objective.additionalMetricNames ?? [])];
+    return names.map((name) => {
+      const s = this.state.get(name);
+      if (!s?.latest) return { name, min: UNAVAILABLE, max: UNAVAILABLE, latest: UNAVAILABLE };
+      if (!Number.isFinite(s.min)) return { name, min: UNAVAILABLE, max: UNAVAILABLE, latest: s.latest };
+      return { name, min: String(s.min), max: String(s.max), latest: s.latest };
+    });
+  }
+}
+
+/** The summaries of a whole observation log. */
 export function summarizeMetrics(objective: ObjectiveSpec, observations: ObservationRecord[]): MetricSummary[] {
-  const names = [objective.objectiveMetricName, ...(objective.additionalMetricNames ?? [])];
-  return names.map((name) => {
-    const values = observations.filter((o) => o.metricName === name);
-    if (values.length === 0) return { name, min: UNAVAILABLE, max: UNAVAILABLE, latest: UNAVAILABLE };
-    const numeric = values.map((o) => Number(o.value)).filter((v) => Number.isFinite(v));
-    const latest = values[values.length - 1]!.value;
-    if (numeric.length === 0) return { name, min: UNAVAILABLE, max: UNAVAILABLE, latest };
-    return { name, min: String(Math.min(...numeric)), max: String(Math.max(...numeric)), latest };
-  });
+  const summarizer = new MetricSummarizer(objective);
+  for (const o of observations) summarizer.add(o);
+  return summarizer.summary();
 }
 
 /**

@@ -36,8 +36,9 @@ export async function completeTrial(
     handed = undefined;
     if (!current) throw new NotFoundError(`trial ${input.namespace}/${input.trialName} not found`);
     if (isTrialFinished(current.state)) return current;
-    const observations = await deps.store.listObservations(input.namespace, input.trialName);
-    const metrics = summarizeMetrics(rules.objective, observations);
+    const metrics =
+      ('metrics' in input.run ? input.run.metrics : undefined) ??
+      summarizeMetrics(rules.objective, await deps.store.listObservations(input.namespace, input.trialName));
     const { state, jobReason, message } = judge(input.run, metrics[0]?.latest !== UNAVAILABLE);
     return deps.store.updateTrial({
       ...transitionTrial(current, state, `${REASONS[state]}. Job reason: ${jobReason}`, message, deps.clock.now()),

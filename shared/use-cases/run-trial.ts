@@ -1,9 +1,11 @@
 import type { RunTrialInput } from '../contracts/tasks.js';
 import { ConflictError } from '../errors.js';
+import { MetricSummarizer } from '../experiment/metrics.js';
 import type { TrialRecord } from '../experiment/records.js';
 import { isTrialFinished } from '../experiment/states.js';
 import { collectorFor } from '../metrics/collector.js';
 import type { LineSource, TrialRunResult } from '../ports/trial-launcher.js';
+import type { MetricSummary } from '../spec/types.js';
 
 import type { UseCaseDeps } from './deps.js';
 import { ObservationWriter } from './observation-writer.js';
@@ -17,7 +19,10 @@ import { transitionTrial } from './trial-transition.js';
  * trial the experiment's end marked Killed meanwhile is stopped at once. Every output line goes to the
  * experiment's metrics collector, whose observations go to the store in batches.
  */
-export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise<TrialRunResult & { trial?: TrialRecord }> {
+export async function runTrial(
+  deps: UseCaseDeps,
+  input: RunTrialInput,
+): Promise<TrialRunResult & { trial?: TrialRecord; metrics?: MetricSummary[] }> {
   const { launch } = input;
   const collectorKind = launch.metricsCollectorSpec?.collector?.kind ?? 'StdOut';
   const wanted: ReadonlySet<LineSource> = new Set(
@@ -25,6 +30,7 @@ export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise
   );
   const collector = collectorFor(launch.objective, launch.metricsCollectorSpec);
   const writer = new ObservationWriter(deps.store, input.namespace, input.trialName);
+  const summarizer = new MetricSummarizer(launch.objective);
   let stopped: TrialRecord | undefined;
   let written: TrialRecord | undefined;
 
@@ -61,11 +67,15 @@ export async function runTrial(deps: UseCaseDeps, input: RunTrialInput): Promise
         });
       },
       onLine: (line, source) => {
-        if (wanted.has(source)) writer.add(collector.collect(line, deps.clock.now()));
+        if (!wanted.has(source)) return;
+        const observations = collector.collect(line, deps.clock.now());
+        writer.add(observations);
+        for (const o of observations) summarizer.add(o);
       },
     },
   );
   await writer.flush();
   if (stopped) return { outcome: 'killed', reason: 'ExperimentFinished', message: `the trial was ${stopped.state} before it started` };
-  return { ...result, trial: written };
+  // This task collected every observation of the trial (StdOut, File), so it can summarize them.
+  return { ...result, trial: written, metrics: wanted.size > 0 ? summarizer.summary() : undefined };
 }
