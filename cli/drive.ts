@@ -89,7 +89,7 @@ export async function drive(runtime: LocalRuntime, namespace: string, name: stri
       if (isTrialFinished(t.state) && !reported.has(t.name)) {
         reported.add(t.name);
         // Why a trial did not succeed is in its full record; read it only for those.
-        const full = t.state === 'Succeeded' ? undefined : await store.getTrial(namespace, name, t.name);
+        const full = t.state === 'Succeeded' ? undefined : await store.getTrial(namespace, name, t.index);
         process.stderr.write(`${tty ? '\r\x1b[K' : ''}trial ${describeTrial(exp, t, full)}\n`);
         lastLine = '';
       }

@@ -183,7 +183,7 @@ export function registerInspectCommands(program: Command, home: () => string, wi
         pump();
         if (!existsSync(file) && !opts.follow) throw new UsageError(`trial ${name} has no logs yet (state ${trial.state})`);
         while (opts.follow) {
-          const current = await store.getTrial(trial.namespace, experiment.name, trial.name);
+          const current = await store.getTrial(trial.namespace, experiment.name, trial.index);
           pump();
           if (!current || isTrialFinished(current.state)) break;
           await new Promise((r) => setTimeout(r, 250));

@@ -30,7 +30,8 @@ export async function findTrial(
 ): Promise<{ experiment: ExperimentRecord; trial: TrialRecord }> {
   const experiments = (await store.listExperiments(namespace)).filter((e) => name.startsWith(`${e.name}-`));
   for (const experiment of experiments) {
-    const trial = await store.getTrial(experiment.namespace, experiment.name, name);
+    const summary = (await store.listTrialSummaries(experiment.namespace, experiment.name)).find((t) => t.name === name);
+    const trial = summary && (await store.getTrial(experiment.namespace, experiment.name, summary.index));
     if (trial) return { experiment, trial };
   }
   throw new UsageError(

@@ -2,6 +2,7 @@ import { DynamoDbExperimentStore } from '#shared/adapters/dynamodb-experiment-st
 import { LocalProcessLauncher } from '#shared/adapters/local-process-launcher.js';
 import { systemClock } from '#shared/ports/clock.js';
 import type { UseCaseDeps } from '#shared/use-cases/deps.js';
+import { TrialHistory } from '#shared/use-cases/trial-history.js';
 import { homePaths } from './home.js';
 import { LOCAL_TABLE, openLocalDynamoDb } from './local-dynamodb.js';
 
@@ -20,10 +21,11 @@ export interface LocalRuntime {
 export async function openLocalRuntime(home: string, env: Record<string, string | undefined>): Promise<LocalRuntime> {
   const db = await openLocalDynamoDb(home);
   const paths = homePaths(home);
+  const store = new DynamoDbExperimentStore(db.client, LOCAL_TABLE);
   const launcher = new LocalProcessLauncher({ logDir: paths.logs, trialDir: paths.trials, baseEnv: env });
   return {
     home,
-    deps: { store: new DynamoDbExperimentStore(db.client, LOCAL_TABLE), launcher, clock: systemClock },
+    deps: { store, launcher, clock: systemClock, history: new TrialHistory(store) },
     launcher,
     close: async () => {
       launcher.close();

@@ -30,7 +30,10 @@ const BATCH_LIMIT = 25;
 const SEQ_WIDTH = 10;
 
 const experimentKey = (ns: string, name: string) => ({ PK: `NS#${ns}`, SK: `EXP#${name}` });
-const trialKey = (ns: string, exp: string, name: string) => ({ PK: `EXP#${ns}/${exp}`, SK: `TRIAL#${name}` });
+const SLOT_WIDTH = 10;
+/** Trials sort by slot, so that the trials from a slot on are one range query. */
+const trialSk = (index: number) => `TRIAL#${String(index).padStart(SLOT_WIDTH, '0')}`;
+const trialKey = (ns: string, exp: string, index: number) => ({ PK: `EXP#${ns}/${exp}`, SK: trialSk(index) });
 const observationPk = (ns: string, trial: string) => `TRIAL#${ns}/${trial}`;
 
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
@@ -138,22 +141,22 @@ export class DynamoDbExperimentStore implements ExperimentStore {
   async deleteExperiment(namespace: string, name: string): Promise<void> {
     const trials = await this.listTrials(namespace, name);
     for (const t of trials) await this.deleteObservations(namespace, t.name);
-    await this.batchDelete(trials.map((t) => trialKey(namespace, name, t.name)));
+    await this.batchDelete(trials.map((t) => trialKey(namespace, name, t.index)));
     await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: experimentKey(namespace, name) }));
   }
 
   async createTrial(record: TrialRecord): Promise<void> {
     await this.putNew(
-      { ...trialKey(record.namespace, record.experiment, record.name), ...record },
+      { ...trialKey(record.namespace, record.experiment, record.index), ...record },
       () => new AlreadyExistsError(`trial ${record.namespace}/${record.name} already exists`),
     );
   }
 
-  async getTrial(namespace: string, experiment: string, name: string): Promise<TrialRecord | undefined> {
+  async getTrial(namespace: string, experiment: string, index: number): Promise<TrialRecord | undefined> {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: trialKey(namespace, experiment, name),
+        Key: trialKey(namespace, experiment, index),
         ConsistentRead: true,
       }),
     );
@@ -168,12 +171,12 @@ export class DynamoDbExperimentStore implements ExperimentStore {
     return items.map((i) => strip<TrialRecord>(i)!).sort((a, b) => a.index - b.index);
   }
 
-  async listTrialSummaries(namespace: string, experiment: string): Promise<TrialSummary[]> {
+  async listTrialSummaries(namespace: string, experiment: string, fromIndex = 0): Promise<TrialSummary[]> {
     // Most of these names are DynamoDB reserved words: project them through placeholders.
     const names = Object.fromEntries(TRIAL_SUMMARY_FIELDS.map((f, i) => [`#f${i}`, f]));
     const items = await this.queryAll({
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-      ExpressionAttributeValues: { ':pk': `EXP#${namespace}/${experiment}`, ':p': 'TRIAL#' },
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': `EXP#${namespace}/${experiment}`, ':from': trialSk(fromIndex), ':to': 'TRIAL#~' },
       ProjectionExpression: Object.keys(names).join(', '),
       ExpressionAttributeNames: names,
     });
@@ -183,7 +186,7 @@ export class DynamoDbExperimentStore implements ExperimentStore {
   async updateTrial(record: TrialRecord): Promise<TrialRecord> {
     const next = { ...record, version: record.version + 1 };
     await this.putVersioned(
-      { ...trialKey(record.namespace, record.experiment, record.name), ...next },
+      { ...trialKey(record.namespace, record.experiment, record.index), ...next },
       record.version,
       () => new ConflictError(`trial ${record.namespace}/${record.name} changed since version ${record.version}`),
     );

@@ -50,19 +50,19 @@ export class InMemoryExperimentStore implements ExperimentStore {
   async deleteExperiment(namespace: string, name: string): Promise<void> {
     for (const t of await this.listTrials(namespace, name)) {
       this.observations.delete(key(namespace, t.name));
-      this.trials.delete(key(namespace, name, t.name));
+      this.trials.delete(key(namespace, name, String(t.index)));
     }
     this.experiments.delete(key(namespace, name));
   }
 
   async createTrial(record: TrialRecord): Promise<void> {
-    const k = key(record.namespace, record.experiment, record.name);
+    const k = key(record.namespace, record.experiment, String(record.index));
     if (this.trials.has(k)) throw new AlreadyExistsError(`trial ${record.namespace}/${record.name} already exists`);
     this.trials.set(k, structuredClone(record));
   }
 
-  async getTrial(namespace: string, experiment: string, name: string): Promise<TrialRecord | undefined> {
-    const r = this.trials.get(key(namespace, experiment, name));
+  async getTrial(namespace: string, experiment: string, index: number): Promise<TrialRecord | undefined> {
+    const r = this.trials.get(key(namespace, experiment, String(index)));
     return r && structuredClone(r);
   }
 
@@ -73,15 +73,15 @@ export class InMemoryExperimentStore implements ExperimentStore {
       .map((t) => structuredClone(t));
   }
 
-  async listTrialSummaries(namespace: string, experiment: string): Promise<TrialSummary[]> {
-    const trials = await this.listTrials(namespace, experiment);
+  async listTrialSummaries(namespace: string, experiment: string, fromIndex = 0): Promise<TrialSummary[]> {
+    const trials = (await this.listTrials(namespace, experiment)).filter((t) => t.index >= fromIndex);
     return trials.map(
       (t) => Object.fromEntries(TRIAL_SUMMARY_FIELDS.filter((f) => t[f] !== undefined).map((f) => [f, t[f]])) as TrialSummary,
     );
   }
 
   async updateTrial(record: TrialRecord): Promise<TrialRecord> {
-    const k = key(record.namespace, record.experiment, record.name);
+    const k = key(record.namespace, record.experiment, String(record.index));
     const stored = this.trials.get(k);
     if (!stored || stored.version !== record.version) {
       throw new ConflictError(`trial ${record.namespace}/${record.name} changed (version ${stored?.version}, expected ${record.version})`);

@@ -84,6 +84,7 @@ export const runResult = z.object({
 /** RunTrial's result, or the `{Error, Cause}` a Catch puts in its place. */
 export const completeTrialInput = experimentRef.extend({
   trialName: name,
+  trialIndex: z.number().int().nonnegative(),
   rules: completionRules,
   run: z.union([runResult, z.object({ Error: z.string(), Cause: z.string().optional() })]),
 });

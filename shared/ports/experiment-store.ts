@@ -20,11 +20,15 @@ export interface ExperimentStore {
 
   /** @throws AlreadyExistsError when a trial of that name exists (a slot taken by another lane) */
   createTrial(record: TrialRecord): Promise<void>;
-  getTrial(namespace: string, experiment: string, name: string): Promise<TrialRecord | undefined>;
+  /** The trial in slot `index` of an experiment. */
+  getTrial(namespace: string, experiment: string, index: number): Promise<TrialRecord | undefined>;
   /** Trials of an experiment, in creation (slot) order. */
   listTrials(namespace: string, experiment: string): Promise<TrialRecord[]>;
-  /** The same list with only the summary fields: what the loop reads for every trial it plans. */
-  listTrialSummaries(namespace: string, experiment: string): Promise<TrialSummary[]>;
+  /**
+   * The trials from slot `fromIndex` on, with only the summary fields: what the loop reads for every
+   * trial it plans (a finished trial never changes, so a planner that keeps those reads only the rest).
+   */
+  listTrialSummaries(namespace: string, experiment: string, fromIndex?: number): Promise<TrialSummary[]>;
   /** @throws ConflictError when the stored version differs from `record.version` */
   updateTrial(record: TrialRecord): Promise<TrialRecord>;
 

@@ -32,7 +32,7 @@ export async function completeTrial(
   // The trial as RunTrial wrote it is current unless something else wrote since; then the write conflicts.
   let handed = 'trial' in input.run ? input.run.trial : undefined;
   const trial = await retryOnConflict(async () => {
-    const current = handed ?? (await deps.store.getTrial(input.namespace, input.name, input.trialName));
+    const current = handed ?? (await deps.store.getTrial(input.namespace, input.name, input.trialIndex));
     handed = undefined;
     if (!current) throw new NotFoundError(`trial ${input.namespace}/${input.trialName} not found`);
     if (isTrialFinished(current.state)) return current;
@@ -64,7 +64,7 @@ export async function stopActiveTrials(deps: UseCaseDeps, namespace: string, nam
       if (t.state === 'Running') return deps.launcher.terminate(namespace, t.name);
       if (t.state !== 'Created') return;
       await retryOnConflict(async () => {
-        const current = (await deps.store.getTrial(namespace, name, t.name)) ?? t;
+        const current = (await deps.store.getTrial(namespace, name, t.index)) ?? t;
         if (current.state === 'Created') {
           await deps.store.updateTrial(
             transitionTrial(current, 'Killed', 'TrialKilled', 'Experiment ended before the trial started', deps.clock.now()),

@@ -72,7 +72,7 @@ export function suggest(record: ExperimentRecord, trials: TrialSummary[], count:
  * (or a retried call) can never create the same slot twice, and never more than `maxTrialCount`.
  */
 export async function planTrial(
-  deps: Pick<UseCaseDeps, 'store' | 'clock'>,
+  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'history'>,
   input: { namespace: string; name: string; executionId: string; lane: number; iteration: number; afterWait?: boolean },
 ): Promise<PlanOutput> {
   const iteration = input.iteration + 1;
@@ -83,12 +83,14 @@ export async function planTrial(
     if (input.iteration >= Math.floor(HISTORY_EVENT_BUDGET / (EVENTS_PER_ITERATION * parallel))) {
       return { action: 'yield', iteration };
     }
-    const trials: TrialSummary[] = await deps.store.listTrialSummaries(input.namespace, input.name);
+    const trials: TrialSummary[] = deps.history
+      ? await deps.history.read(input.namespace, input.name, record.uid)
+      : await deps.store.listTrialSummaries(input.namespace, input.name);
 
     // A trial planned but never started by a previous execution (crash, resume) is run, not re-created.
     const orphan = trials.find((t) => t.state === 'Created' && t.claimedBy !== input.executionId);
     if (orphan) {
-      const full = await deps.store.getTrial(input.namespace, input.name, orphan.name);
+      const full = await deps.store.getTrial(input.namespace, input.name, orphan.index);
       if (!full) throw new ConflictError(`trial ${orphan.name} vanished while being claimed`);
       const claimed = await deps.store.updateTrial({ ...full, claimedBy: input.executionId });
       return {
@@ -126,7 +128,7 @@ export async function planTrial(
         return { action: 'run', trialName: trial.name, iteration, trial, launch: launchSpecFor(record, trial), rules: rulesOf(record) };
       } catch (e) {
         if (!(e instanceof AlreadyExistsError)) throw e;
-        const winner = await deps.store.getTrial(input.namespace, input.name, trial.name);
+        const winner = await deps.store.getTrial(input.namespace, input.name, index);
         if (!winner) throw new ConflictError(`slot ${index} of ${record.name} was taken and then vanished`, { cause: e });
         trials.push(winner);
         taken.add(index);

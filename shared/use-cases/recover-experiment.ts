@@ -17,7 +17,7 @@ export async function recoverExperiment(deps: UseCaseDeps, input: { namespace: s
     if (trial.runtime) await deps.launcher.reap(trial.runtime);
     await deps.store.deleteObservations(trial.namespace, trial.name);
     const reset = await retryOnConflict(async () => {
-      const current = (await deps.store.getTrial(trial.namespace, input.name, trial.name)) ?? trial;
+      const current = (await deps.store.getTrial(trial.namespace, input.name, trial.index)) ?? trial;
       const next = transitionTrial(
         current,
         'Created',

@@ -61,7 +61,7 @@ export async function runTrial(
             });
           } catch (e) {
             if (!(e instanceof ConflictError)) throw e;
-            current = (await deps.store.getTrial(input.namespace, input.name, input.trialName)) ?? current;
+            current = (await deps.store.getTrial(input.namespace, input.name, input.trial.index)) ?? current;
             throw e;
           }
         });

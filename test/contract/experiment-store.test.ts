@@ -143,7 +143,8 @@ describe.each<[string, () => Promise<ExperimentStore>]>([
       version: 0,
     });
     const updated = await store.updateTrial({ ...trials[0]!, state: 'Running' });
-    expect((await store.getTrial('ns', 'a', updated.name))?.state).toBe('Running');
+    expect((await store.getTrial('ns', 'a', updated.index))?.state).toBe('Running');
+    expect((await store.listTrialSummaries('ns', 'a', 1)).map((t) => t.index)).toEqual([1, 2]);
     await expect(store.updateTrial(trials[0]!)).rejects.toMatchObject({ name: 'ConflictError' });
   });
 

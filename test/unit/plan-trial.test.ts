@@ -4,13 +4,14 @@ import { assignmentKey } from '../../shared/algorithms/space.js';
 import { checkExperiment } from '../../shared/spec/load.js';
 import { createExperiment } from '../../shared/use-cases/create-experiment.js';
 import { planTrial } from '../../shared/use-cases/plan-trial.js';
+import { TrialHistory } from '../../shared/use-cases/trial-history.js';
 import { fixtureExperiment } from '../helpers.js';
 
 let tick = 0;
 const clock = { now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)).toISOString() };
 
 /** Plans with `lanes` lanes at once, round after round, until every lane stops; returns the trials. */
-async function planAll(algorithm: 'grid' | 'random', lanes: number, max: number) {
+async function planAll(algorithm: 'grid' | 'random', lanes: number, max: number, withHistory = false) {
   const store = new InMemoryExperimentStore();
   const doc = fixtureExperiment();
   doc.spec.algorithm = { algorithmName: algorithm };
@@ -20,7 +21,7 @@ async function planAll(algorithm: 'grid' | 'random', lanes: number, max: number)
   doc.spec.maxFailedTrialCount = 0;
   const experiment = checkExperiment(doc);
   await createExperiment({ store, clock }, { experiment, uid: 'uid', seed: 7 });
-  const deps = { store, clock };
+  const deps = { store, clock, history: withHistory ? new TrialHistory(store) : undefined };
   const ref = { namespace: 'kubeflow', name: 'valid-experiment', executionId: 'exec-1' };
   const active = new Set(Array.from({ length: lanes }, (_, i) => i));
   const waited = new Set<number>();
@@ -40,14 +41,19 @@ async function planAll(algorithm: 'grid' | 'random', lanes: number, max: number)
 }
 
 test.each([
-  ['grid', 30],
-  ['grid', 13],
-  ['random', 30],
-] as const)('%s with 4 lanes planning at once, max %i: every slot once, no assignment twice', async (algorithm, max) => {
-  const trials = await planAll(algorithm, 4, max);
-  expect(trials.map((t) => t.index)).toEqual([...Array(max).keys()]);
-  expect(new Set(trials.map((t) => assignmentKey(t.parameterAssignments))).size).toBe(max);
-});
+  ['grid', 30, false],
+  ['grid', 13, false],
+  ['random', 30, false],
+  ['grid', 30, true],
+  ['random', 30, true],
+] as const)(
+  '%s with 4 lanes planning at once, max %i (trial history kept: %s): every slot once, no assignment twice',
+  async (algorithm, max, withHistory) => {
+    const trials = await planAll(algorithm, 4, max, withHistory);
+    expect(trials.map((t) => t.index)).toEqual([...Array(max).keys()]);
+    expect(new Set(trials.map((t) => assignmentKey(t.parameterAssignments))).size).toBe(max);
+  },
+);
 
 test('planning is deterministic for a seed', async () => {
   const a = await planAll('random', 3, 12);
