@@ -55,6 +55,21 @@ export function countTrials(trials: TrialSummary[]): TrialCounts {
   };
 }
 
+/** The counts without the name lists: what the experiment item stores (the lists grow without bound). */
+export function countsOnly(trials: TrialSummary[]): Omit<TrialCounts, `${string}TrialList`> {
+  const {
+    runningTrialList: _r,
+    pendingTrialList: _p,
+    failedTrialList: _f,
+    succeededTrialList: _s,
+    killedTrialList: _k,
+    earlyStoppedTrialList: _e,
+    metricsUnavailableTrialList: _m,
+    ...counts
+  } = countTrials(trials);
+  return counts;
+}
+
 /** An empty `currentOptimalTrial`, as Katib shows before any trial reported. */
 export function emptyOptimalTrial(): OptimalTrial {
   return { bestTrialName: '', parameterAssignments: [], observation: { metrics: [] } };

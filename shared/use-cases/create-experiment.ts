@@ -1,6 +1,6 @@
 import { settingsRecord } from '../algorithms/settings.js';
 import type { ExperimentRecord } from '../experiment/records.js';
-import { countTrials, emptyOptimalTrial, setCondition } from '../experiment/status.js';
+import { countsOnly, emptyOptimalTrial, setCondition } from '../experiment/status.js';
 import type { Experiment } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
 
@@ -26,16 +26,7 @@ export async function createExperiment(
   const namespace = experiment.metadata.namespace ?? 'default';
   const randomState = settingsRecord(experiment.spec.algorithm.algorithmSettings).random_state;
   const { status: _ignored, ...withoutStatus } = experiment;
-  const {
-    runningTrialList: _r,
-    pendingTrialList: _p,
-    failedTrialList: _f,
-    succeededTrialList: _s,
-    killedTrialList: _k,
-    earlyStoppedTrialList: _e,
-    metricsUnavailableTrialList: _m,
-    ...counts
-  } = countTrials([]);
+  const counts = countsOnly([]);
   const record: ExperimentRecord = {
     namespace,
     name: experiment.metadata.name,

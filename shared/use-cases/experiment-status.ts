@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors.js';
 import type { ExperimentRecord, TrialSummary } from '../experiment/records.js';
 import { assertExperimentTransition, isExperimentFinished } from '../experiment/states.js';
-import { type Completion, countTrials, evaluateCompletion, optimalTrial, setCondition } from '../experiment/status.js';
+import { type Completion, countsOnly, countTrials, evaluateCompletion, optimalTrial, setCondition } from '../experiment/status.js';
 import type { ExperimentStatus } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
 import { retryOnConflict } from './retry.js';
@@ -19,16 +19,7 @@ export async function requireExperiment(deps: Pick<UseCaseDeps, 'store'>, namesp
  * when an object is shown.
  */
 export function statusFromTrials(record: ExperimentRecord, trials: TrialSummary[], now: string): ExperimentStatus {
-  const {
-    runningTrialList: _r,
-    pendingTrialList: _p,
-    failedTrialList: _f,
-    succeededTrialList: _s,
-    killedTrialList: _k,
-    earlyStoppedTrialList: _e,
-    metricsUnavailableTrialList: _m,
-    ...counts
-  } = countTrials(trials);
+  const counts = countsOnly(trials);
   return {
     ...record.status,
     ...counts,

@@ -68,8 +68,9 @@ export function suggest(record: ExperimentRecord, trials: TrialSummary[], count:
 
 /**
  * One lane asks for its next trial (DESIGN section 2, PlanTrial). A trial left `Created` by an earlier
- * execution is claimed first; otherwise the next slot is taken with a conditional write, so two lanes
+ * execution is claimed first; otherwise a free slot is taken with a conditional write, so two lanes
  * (or a retried call) can never create the same slot twice, and never more than `maxTrialCount`.
+ * Returns the trial with everything RunTrial and CompleteTrial need, so that they read nothing.
  */
 export async function planTrial(
   deps: Pick<UseCaseDeps, 'store' | 'clock' | 'history'>,
