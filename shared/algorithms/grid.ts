@@ -1,23 +1,11 @@
 import type { FieldIssue } from '../errors.js';
-import type { ParameterSpec } from '../spec/types.js';
 import { createRng } from './rng.js';
 import { checkSettings } from './settings.js';
-import { assignmentKey, cardinality, formatValue } from './space.js';
+import { assignmentKey, cardinality, gridValues } from './space.js';
 import type { SuggestionAlgorithm } from './types.js';
 
 /** Above this many points the grid is walked by random index instead of a full shuffled list. */
 const SHUFFLE_LIMIT = 200_000;
-
-/** The values of one parameter on the grid: `min, min+step, ...` up to max (numpy's arange, as Katib). */
-export function gridValues(param: ParameterSpec): string[] {
-  if (param.parameterType === 'categorical' || param.parameterType === 'discrete') {
-    return [...new Set(param.feasibleSpace.list ?? [])];
-  }
-  const n = cardinality(param);
-  const min = Number(param.feasibleSpace.min);
-  const step = Number(param.feasibleSpace.step ?? '1');
-  return Array.from({ length: n }, (_, k) => formatValue(param, min + k * step));
-}
 
 /**
  * Grid search over the feasible space with `step` (Katib's `grid`, served by Optuna's GridSampler):

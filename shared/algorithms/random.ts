@@ -1,9 +1,6 @@
 import { checkSettings } from './settings.js';
-import { assignmentKey, cardinality, sampleAssignment } from './space.js';
+import { assignmentKey, drawUnseen, sampleAssignment } from './space.js';
 import type { SuggestionAlgorithm } from './types.js';
-
-/** Draws tried per suggestion before accepting a duplicate (only in nearly exhausted discrete spaces). */
-const MAX_DRAWS = 200;
 
 /**
  * Random search: each parameter drawn from its declared distribution. Unlike Katib's hyperopt-backed
@@ -15,13 +12,10 @@ export const randomSearch: SuggestionAlgorithm = {
   validate: (spec) => checkSettings(spec.algorithm.algorithmSettings, { random_state: { kind: 'int', min: 0 } }),
   suggest({ parameters, trials, count, rng }) {
     const seen = new Set(trials.map((t) => assignmentKey(t.parameterAssignments)));
-    const size = parameters.reduce((n, p) => n * cardinality(p), 1);
     const assignments = [];
     for (let i = 0; i < count; i++) {
-      let candidate = sampleAssignment(parameters, rng);
-      for (let draw = 1; draw < MAX_DRAWS && seen.has(assignmentKey(candidate)) && seen.size < size; draw++) {
-        candidate = sampleAssignment(parameters, rng);
-      }
+      // Every point taken: repeat a random one rather than suggest nothing (Katib's random never ends).
+      const candidate = drawUnseen(parameters, seen, rng) ?? sampleAssignment(parameters, rng);
       seen.add(assignmentKey(candidate));
       assignments.push(candidate);
     }

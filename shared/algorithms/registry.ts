@@ -1,5 +1,6 @@
 import { gridSearch } from './grid.js';
 import { randomSearch } from './random.js';
+import { multivariateTpe, tpe } from './tpe.js';
 import type { SuggestionAlgorithm } from './types.js';
 
 /** Every `algorithmName` Katib ships (katib-config `runtime.suggestions`). */
@@ -23,6 +24,8 @@ export const KATIB_EARLY_STOPPING_NAMES = ['medianstop'] as const;
 const ALGORITHMS: Record<string, SuggestionAlgorithm> = {
   [randomSearch.name]: randomSearch,
   [gridSearch.name]: gridSearch,
+  [tpe.name]: tpe,
+  [multivariateTpe.name]: multivariateTpe,
 };
 
 /** The algorithm of that name, or undefined when Tunestep does not (yet) implement it. */

@@ -87,10 +87,12 @@ export function sampleAssignment(params: ParameterSpec[], rng: Rng): ParameterAs
 
 /** A canonical key of an assignment, for duplicate detection. */
 export function assignmentKey(assignment: ParameterAssignment[]): string {
-  return assignment
-    .map((a) => `${a.name}=${a.value}`)
-    .sort()
-    .join('\u0000');
+  // Names usually come in a sorted or fixed order; sort only when they do not (this runs for every
+  // trial on every suggestion).
+  let sorted = true;
+  for (let i = 1; i < assignment.length && sorted; i++) sorted = assignment[i - 1]!.name <= assignment[i]!.name;
+  const parts = assignment.map((a) => `${a.name}=${a.value}`);
+  return (sorted ? parts : parts.sort()).join('\u0000');
 }
 
 /** The number of distinct values of a parameter, or Infinity for a continuous one. */
@@ -103,4 +105,45 @@ export function cardinality(param: ParameterSpec): number {
   const min = Number(param.feasibleSpace.min);
   const max = Number(param.feasibleSpace.max);
   return Math.floor((max - min) / Number(stepText) + 1e-9) + 1;
+}
+
+/** The values of one parameter on the grid: `min, min+step, ...` up to max (numpy's arange, as Katib). */
+export function gridValues(param: ParameterSpec): string[] {
+  if (param.parameterType === 'categorical' || param.parameterType === 'discrete') {
+    return [...new Set(param.feasibleSpace.list ?? [])];
+  }
+  const n = cardinality(param);
+  const min = Number(param.feasibleSpace.min);
+  const step = Number(param.feasibleSpace.step ?? '1');
+  return Array.from({ length: n }, (_, k) => formatValue(param, min + k * step));
+}
+
+/** Above this many points a space is not enumerated to find what is left. */
+const ENUMERATION_LIMIT = 100_000;
+
+/**
+ * A draw from the prior that no trial has taken. Random draws first; in a finite space that is nearly
+ * used up (draws keep hitting taken points), a uniform pick among the points left, so that no
+ * assignment repeats while the space has others. Undefined when every point is taken.
+ */
+export function drawUnseen(params: ParameterSpec[], seen: ReadonlySet<string>, rng: Rng): ParameterAssignment[] | undefined {
+  for (let draw = 0; draw < 50; draw++) {
+    const candidate = sampleAssignment(params, rng);
+    if (!seen.has(assignmentKey(candidate))) return candidate;
+  }
+  const size = params.reduce((n, p) => n * cardinality(p), 1);
+  if (size > ENUMERATION_LIMIT) return sampleAssignment(params, rng);
+  const axes = params.map(gridValues);
+  const left: ParameterAssignment[][] = [];
+  for (let index = 0; index < size; index++) {
+    let rest = index;
+    const point = params.map((p, d) => {
+      const axis = axes[d]!;
+      const value = axis[rest % axis.length]!;
+      rest = Math.floor(rest / axis.length);
+      return { name: p.name, value };
+    });
+    if (!seen.has(assignmentKey(point))) left.push(point);
+  }
+  return left.length > 0 ? left[rng.int(left.length)] : undefined;
 }

@@ -56,6 +56,29 @@ describe('tunestep run', () => {
     for (const t of trials.items) expect(t.status.conditions.at(-1).type).toBe('Succeeded');
   });
 
+  test.each(['tpe', 'multivariate-tpe'])('%s runs end to end and its trials beat the startup phase', async (algorithm) => {
+    const home = tempHome();
+    const file = writeExperiment(work, algorithm, (d) => {
+      d.spec.algorithm = {
+        algorithmName: algorithm,
+        algorithmSettings: [
+          { name: 'random_state', value: '11' },
+          { name: 'n_startup_trials', value: '6' },
+        ],
+      };
+      d.spec.maxTrialCount = 18;
+      d.spec.parallelTrialCount = 2;
+    });
+    const r = await tunestep(['run', file, '-o', 'json'], home);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).status.trialsSucceeded).toBe(18);
+    const trials = JSON.parse((await tunestep(['get', 'trials', '-e', algorithm, '-o', 'json'], home)).stdout).items;
+    const loss = (t: any) => Number(t.status.observation.metrics[0].min);
+    const startupBest = Math.min(...trials.slice(0, 6).map(loss));
+    const modelBest = Math.min(...trials.slice(6).map(loss));
+    expect(modelBest).toBeLessThan(startupBest);
+  });
+
   test('trials that exit non-zero fail the experiment: Failed / ExperimentFailed, exit 1', async () => {
     const home = tempHome();
     const file = writeExperiment(work, 'failing', (d) => command(d).push('--exit=3'));

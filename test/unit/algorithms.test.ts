@@ -1,8 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
-import { gridSearch, gridValues } from '../../shared/algorithms/grid.js';
+import { gridSearch } from '../../shared/algorithms/grid.js';
 import { randomSearch } from '../../shared/algorithms/random.js';
 import { createRng } from '../../shared/algorithms/rng.js';
-import { assignmentKey, sampleNumeric } from '../../shared/algorithms/space.js';
+import { assignmentKey, gridValues, sampleNumeric } from '../../shared/algorithms/space.js';
+import { multivariateTpe, tpe } from '../../shared/algorithms/tpe.js';
 import type { AlgorithmTrial, SuggestInput, SuggestionAlgorithm } from '../../shared/algorithms/types.js';
 import type { ParameterSpec } from '../../shared/spec/types.js';
 
@@ -47,6 +48,8 @@ function inSpace(assignment: { name: string; value: string }[], parameters = spa
 describe.each<[string, SuggestionAlgorithm]>([
   ['random', randomSearch],
   ['grid', gridSearch],
+  ['tpe', tpe],
+  ['multivariate-tpe', multivariateTpe],
 ])('%s algorithm contract', (_name, algorithm) => {
   test('suggestions lie in the feasible space with the right types and steps', () => {
     const { assignments } = algorithm.suggest(input([], 10));
@@ -72,6 +75,25 @@ describe.each<[string, SuggestionAlgorithm]>([
       });
     }
     expect(new Set(trials.map((t) => assignmentKey(t.parameterAssignments))).size).toBe(60);
+  });
+
+  test('past the startup trials too: right types and steps, no duplicates, failed trials tolerated', () => {
+    const trials: AlgorithmTrial[] = [];
+    for (let i = 0; i < 40; i++) {
+      const [next] = algorithm.suggest(input(trials, 1, 5)).assignments;
+      inSpace(next!);
+      const x = Number(next!.find((a) => a.name === 'lr')!.value);
+      trials.push({
+        name: `t${i}`,
+        parameterAssignments: next!,
+        state: i % 7 === 3 ? 'failed' : 'succeeded',
+        objectiveValue: i % 7 === 3 ? undefined : (x - 0.03) ** 2,
+      });
+    }
+    expect(new Set(trials.map((t) => assignmentKey(t.parameterAssignments))).size).toBe(40);
+    const batch = algorithm.suggest(input(trials, 5, 5)).assignments;
+    expect(batch).toHaveLength(5);
+    expect(new Set(batch.map(assignmentKey)).size).toBe(5);
   });
 
   test('a tiny space: one point', () => {
@@ -150,5 +172,44 @@ describe('random sampling honours distributions', () => {
     });
     const counts = [1, 2, 3].map((v) => xs.filter((x) => x === v).length / xs.length);
     for (const c of counts) expect(c).toBeGreaterThan(0.28);
+  });
+});
+
+describe('TPE finds better points than random search', () => {
+  // A smooth bowl over two doubles (one logUniform), an int and a categorical: minimum 0 at
+  // x=0.7, lr=0.01, n=3, opt=adam.
+  const bowl: ParameterSpec[] = [
+    { name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1', distribution: 'uniform' } },
+    { name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.0001', max: '1', distribution: 'logUniform' } },
+    { name: 'n', parameterType: 'int', feasibleSpace: { min: '1', max: '8', distribution: 'uniform' } },
+    { name: 'opt', parameterType: 'categorical', feasibleSpace: { list: ['sgd', 'adam', 'rmsprop'], distribution: 'uniform' } },
+  ];
+  const f = (a: { name: string; value: string }[]) => {
+    const v = (n: string) => a.find((p) => p.name === n)!.value;
+    return (
+      (Number(v('x')) - 0.7) ** 2 +
+      (Math.log10(Number(v('lr'))) + 2) ** 2 / 4 +
+      (Number(v('n')) - 3) ** 2 / 16 +
+      (v('opt') === 'adam' ? 0 : 0.3)
+    );
+  };
+  const best = (algorithm: SuggestionAlgorithm, seed: number, budget: number) => {
+    const trials: AlgorithmTrial[] = [];
+    for (let i = 0; i < budget; i++) {
+      const [a] = algorithm.suggest(input(trials, 1, seed, bowl)).assignments;
+      trials.push({ name: `t${i}`, parameterAssignments: a!, state: 'succeeded', objectiveValue: f(a!) });
+    }
+    return Math.min(...trials.map((t) => t.objectiveValue!));
+  };
+  const medianOver = (algorithm: SuggestionAlgorithm) => {
+    const values = Array.from({ length: 9 }, (_, s) => best(algorithm, s + 1, 60)).sort((a, b) => a - b);
+    return values[4]!;
+  };
+
+  test.each([
+    ['tpe', tpe],
+    ['multivariate-tpe', multivariateTpe],
+  ] as const)('%s: median best of 9 seeds at 60 trials is under half of random search', (_n, algorithm) => {
+    expect(medianOver(algorithm)).toBeLessThan(medianOver(randomSearch) / 2);
   });
 });

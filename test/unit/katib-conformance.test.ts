@@ -56,3 +56,10 @@ describe("Katib's example Experiments", () => {
     },
   );
 });
+
+describe("the project's own examples", () => {
+  const dir = join(import.meta.dirname, '..', '..', 'examples');
+  test.each(readdirSync(dir).filter((f) => f.endsWith('.yaml')))('%s validates', (file) => {
+    expect(() => loadExperiment(readFileSync(join(dir, file), 'utf8'), file)).not.toThrow();
+  });
+});
