@@ -1,6 +1,7 @@
 // Builds dist/: the CLI bundled into one ES module (dependencies stay in node_modules), which starts in
 // half the time of loading the TypeScript sources through tsx, plus the files it loads beside itself.
 // bin/tunestep runs the bundle only while it is newer than every source file (see sources.mjs).
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,21 @@ await build({
   packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
+});
+// The library entry (package.json exports['.']): createStudy and friends, for plain Node.
+await build({
+  entryPoints: [join(root, 'index.ts')],
+  outfile: join(dist, 'index.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+// Its type declarations.
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
 });
 // Files the bundle loads relative to itself.
 copyFileSync(join(root, 'shared', 'adapters', 'process-spawner-child.mjs'), join(dist, 'process-spawner-child.mjs'));
