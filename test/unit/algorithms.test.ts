@@ -206,9 +206,14 @@ describe('TPE finds better points than random search', () => {
     return values[4]!;
   };
 
+  const univariate: SuggestionAlgorithm = {
+    ...tpe,
+    suggest: (i) => tpe.suggest({ ...i, settings: { ...i.settings, multivariate: 'false' } }),
+  };
   test.each([
     ['tpe', tpe],
     ['multivariate-tpe', multivariateTpe],
+    ['tpe with multivariate=false', univariate],
   ] as const)('%s: median best of 9 seeds at 60 trials is under half of random search', (_n, algorithm) => {
     expect(medianOver(algorithm)).toBeLessThan(medianOver(randomSearch) / 2);
   });
