@@ -38,20 +38,23 @@ function progressLine(exp: ExperimentRecord): string {
   return `${exp.namespace}/${exp.name} ${exp.state}: trials ${s.trials}${max ? `/${max}` : ''} running ${s.trialsRunning} succeeded ${s.trialsSucceeded} failed ${s.trialsFailed + s.trialMetricsUnavailable} | ${bestText}`;
 }
 
+/** The pid of another live process driving the experiment (same pid and start time), if any. */
+export function otherRunner(record: ExperimentRecord): number | undefined {
+  const other = record.runner;
+  if (!other || other.pid === process.pid) return undefined;
+  const started = processStartTime(other.pid);
+  return started !== undefined && started === other.processStartTime ? other.pid : undefined;
+}
+
 /** Records this process as the experiment's runner, refusing when a live one is there already. */
 export async function claimRunner(runtime: LocalRuntime, namespace: string, name: string): Promise<void> {
   await retryOnConflict(async () => {
     const record = await runtime.deps.store.getExperiment(namespace, name);
     if (!record) throw new UsageError(`experiment ${namespace}/${name} not found`);
-    const other = record.runner;
-    if (
-      other &&
-      other.pid !== process.pid &&
-      processStartTime(other.pid) !== undefined &&
-      processStartTime(other.pid) === other.processStartTime
-    ) {
+    const other = otherRunner(record);
+    if (other !== undefined) {
       throw new UsageError(
-        `experiment ${namespace}/${name} is being run by process ${other.pid}; stop it first, or watch it with tunestep get experiment ${name}`,
+        `experiment ${namespace}/${name} is being run by process ${other}; stop it first, or watch it with tunestep get experiment ${name}`,
       );
     }
     await runtime.deps.store.updateExperiment({

@@ -11,7 +11,7 @@ import { loadExperiment } from '#shared/spec/load.js';
 import type { Experiment } from '#shared/spec/types.js';
 import { createExperiment } from '#shared/use-cases/create-experiment.js';
 import { recoverExperiment } from '#shared/use-cases/recover-experiment.js';
-import { claimRunner, drive } from './drive.js';
+import { claimRunner, drive, otherRunner } from './drive.js';
 import { registerInspectCommands } from './inspect.js';
 import { findExperiment } from './lookup.js';
 import { printIssues, printObject, UsageError } from './output.js';
@@ -201,12 +201,9 @@ export function buildProgram(): Command {
       if (kind !== 'experiment') throw new UsageError(`delete takes "experiment NAME" (got ${JSON.stringify(kind)})`);
       await withRuntime(home(), async (runtime) => {
         const record = await findExperiment(runtime.deps.store, name, opts.namespace);
-        if (!isExperimentFinished(record.state) && record.runner && record.runner.pid !== process.pid) {
-          const { processStartTime } = await import('#shared/adapters/process-group.js');
-          if (processStartTime(record.runner.pid) === record.runner.processStartTime && record.runner.processStartTime) {
-            throw new UsageError(`experiment ${record.namespace}/${name} is being run by process ${record.runner.pid}; stop it first`);
-          }
-        }
+        const runner = isExperimentFinished(record.state) ? undefined : otherRunner(record);
+        if (runner !== undefined)
+          throw new UsageError(`experiment ${record.namespace}/${name} is being run by process ${runner}; stop it first`);
         for (const t of await runtime.deps.store.listTrials(record.namespace, name)) {
           if (t.runtime) await runtime.deps.launcher.reap(t.runtime);
         }

@@ -52,11 +52,6 @@ export class LaunchError extends TunestepError {
   override name = 'LaunchError';
 }
 
-/** A configuration value the entry point needs is missing. */
-export class ConfigError extends TunestepError {
-  override name = 'ConfigError';
-}
-
 /** Formats a value for an error message: strings quoted, objects as JSON, cut to a readable length. */
 export function show(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));

@@ -58,13 +58,14 @@ export async function completeTrial(
  * records them Killed. Katib defines Killed but never sets it; we do, deliberately.
  */
 export async function stopActiveTrials(deps: UseCaseDeps, namespace: string, name: string): Promise<void> {
-  const trials = await deps.store.listTrials(namespace, name);
+  const trials = await deps.store.listTrialSummaries(namespace, name);
   await Promise.all(
     trials.map(async (t) => {
       if (t.state === 'Running') return deps.launcher.terminate(namespace, t.name);
       if (t.state !== 'Created') return;
       await retryOnConflict(async () => {
-        const current = (await deps.store.getTrial(namespace, name, t.index)) ?? t;
+        const current = await deps.store.getTrial(namespace, name, t.index);
+        if (!current) return;
         if (current.state === 'Created') {
           await deps.store.updateTrial(
             transitionTrial(current, 'Killed', 'TrialKilled', 'Experiment ended before the trial started', deps.clock.now()),

@@ -60,7 +60,7 @@ export async function refreshExperiment(
 ): Promise<ExperimentRecord> {
   return retryOnConflict(async () => {
     const record = await requireExperiment(deps, namespace, name);
-    const trials = await deps.store.listTrials(namespace, name);
+    const trials = await deps.store.listTrialSummaries(namespace, name);
     const now = deps.clock.now();
     const current: ExperimentRecord = { ...record, status: statusFromTrials(record, trials, now) };
     if (isExperimentFinished(record.state)) return current;

@@ -14,7 +14,7 @@ import { suggest } from './plan-trial.js';
 export async function finalizeExperiment(deps: UseCaseDeps, input: { namespace: string; name: string }): Promise<FinalizeOutput> {
   let record = await refreshExperiment(deps, input.namespace, input.name);
   if (!isExperimentFinished(record.state)) {
-    const trials = await deps.store.listTrials(input.namespace, input.name);
+    const trials = await deps.store.listTrialSummaries(input.namespace, input.name);
     const active = trials.some((t) => t.state === 'Created' || t.state === 'Running');
     if (active || suggest(record, trials, 1).length > 0) {
       return { state: record.state, reason: record.reason, continue: true };

@@ -171,6 +171,28 @@ test('trials orphaned when the runner and its helper both die are stopped by res
   }
 }, 60_000);
 
+test('while a runner is alive, resume and delete refuse (exit 2) and leave it running', async () => {
+  const home = tempHome();
+  const dir = join(work, 'busy-pids');
+  const file = silentExperiment('busy', dir);
+  const runner = spawn(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'run', file], {
+    env: { ...process.env, TUNESTEP_HOME: home },
+    stdio: 'ignore',
+  });
+  try {
+    await waitFor('two trials to start', () => (pidsIn(dir).length === 2 ? true : undefined));
+    const resume = await tunestep(['resume', 'experiment', 'busy'], home);
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toContain(`is being run by process ${runner.pid}`);
+    const del = await tunestep(['delete', 'experiment', 'busy'], home);
+    expect(del.code).toBe(2);
+    expect(pidsIn(dir).filter(alive)).toHaveLength(2);
+  } finally {
+    runner.kill('SIGKILL');
+    killAll(dir);
+  }
+}, 60_000);
+
 test('resume of a finished experiment reports its outcome and runs nothing', async () => {
   const home = tempHome();
   const file = writeExperiment(work, 'done', (d) => (d.spec.maxTrialCount = 3));
