@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MedianStopRule } from '../algorithms/median-stop.js';
 import type { TrialRecord } from '../experiment/records.js';
 import type { MetricsCollectorSpec, ObjectiveSpec } from '../spec/types.js';
 
@@ -36,6 +37,8 @@ export const launchSpec = z.object({
   workdir: z.string().optional(),
   objective: z.custom<ObjectiveSpec>((v) => typeof v === 'object' && v !== null),
   metricsCollectorSpec: z.custom<MetricsCollectorSpec>((v) => typeof v === 'object' && v !== null).optional(),
+  /** Median stopping, when the experiment has it and enough trials completed to judge by. */
+  earlyStopping: z.custom<MedianStopRule>((v) => typeof v === 'object' && v !== null).optional(),
 });
 export type LaunchSpec = z.infer<typeof launchSpec>;
 
@@ -46,6 +49,8 @@ const trialRecord = z.custom<TrialRecord>((v) => typeof v === 'object' && v !== 
 export const completionRules = z.object({
   objective: z.custom<ObjectiveSpec>((v) => typeof v === 'object' && v !== null),
   maxFailedTrialCount: z.number().int().optional(),
+  /** Keep the objective's curve on the trial (early stopping compares later trials with it). */
+  keepCurve: z.boolean().optional(),
 });
 export type CompletionRules = z.infer<typeof completionRules>;
 
@@ -68,7 +73,7 @@ export const runTrialInput = experimentRef.extend({ trialName: name, executionId
 export type RunTrialInput = z.infer<typeof runTrialInput>;
 
 export const runResult = z.object({
-  outcome: z.enum(['succeeded', 'failed', 'killed']),
+  outcome: z.enum(['succeeded', 'failed', 'killed', 'earlyStopped']),
   exitCode: z.number().int().optional(),
   reason: z.string(),
   message: z.string(),
@@ -79,6 +84,8 @@ export const runResult = z.object({
    * them (StdOut, File), so that CompleteTrial need not read the log back.
    */
   metrics: z.array(z.object({ name: z.string(), min: z.string(), max: z.string(), latest: z.string() })).optional(),
+  /** The objective's values in order, from the same observations. */
+  objectiveCurve: z.array(z.number()).optional(),
 });
 
 /** RunTrial's result, or the `{Error, Cause}` a Catch puts in its place. */

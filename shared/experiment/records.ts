@@ -50,6 +50,8 @@ export interface TrialRecord {
   completionTime?: string;
   /** Summaries of the objective and additional metrics, set when the trial completes. */
   metrics?: MetricSummary[];
+  /** The objective's values in the order reported (kept when the experiment uses early stopping). */
+  objectiveCurve?: number[];
   runtime?: RuntimeHandle;
   /** The execution that claimed the trial to run it; another execution may re-claim it after a crash. */
   claimedBy?: string;
@@ -75,6 +77,7 @@ export const TRIAL_SUMMARY_FIELDS = [
   'state',
   'parameterAssignments',
   'metrics',
+  'objectiveCurve',
   'claimedBy',
   'version',
 ] as const;

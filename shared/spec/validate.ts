@@ -1,9 +1,10 @@
+import { validateMedianStop } from '../algorithms/median-stop.js';
 import { availableAlgorithms, findAlgorithm, KATIB_ALGORITHM_NAMES, KATIB_EARLY_STOPPING_NAMES } from '../algorithms/registry.js';
 import { settingsRecord } from '../algorithms/settings.js';
 import type { FieldIssue } from '../errors.js';
 import { show } from '../errors.js';
 import { isMetaReference, placeholdersIn, renderTrialSpec } from './template.js';
-import type { Experiment } from './types.js';
+import type { AlgorithmSetting, Experiment } from './types.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -50,7 +51,12 @@ export function validateExperiment(exp: Experiment): FieldIssue[] {
   validateObjective(spec.objective, add);
   const paramNames = validateParameters(spec, add);
   validateAlgorithm(exp, add, issues);
-  validateEarlyStopping(spec.earlyStopping, add);
+  validateEarlyStopping(
+    spec.earlyStopping,
+    add,
+    isObj(spec.metricsCollectorSpec) && isObj(spec.metricsCollectorSpec.collector) ? spec.metricsCollectorSpec.collector.kind : undefined,
+    issues,
+  );
   validateCollector(spec.metricsCollectorSpec, add);
   validateTrialTemplate(spec.trialTemplate, paramNames, add);
   if (spec.resumePolicy !== undefined && !RESUME_POLICIES.includes(String(spec.resumePolicy))) {
@@ -279,7 +285,7 @@ function validateAlgorithm(exp: Experiment, add: Add, issues: FieldIssue[]): voi
   }
 }
 
-function validateEarlyStopping(es: unknown, add: Add): void {
+function validateEarlyStopping(es: unknown, add: Add, collectorKind: unknown, issues: FieldIssue[]): void {
   if (es === undefined) return;
   if (!isObj(es) || !isNonEmptyString(es.algorithmName)) {
     add(
@@ -288,13 +294,24 @@ function validateEarlyStopping(es: unknown, add: Add): void {
     );
     return;
   }
-  const known = (KATIB_EARLY_STOPPING_NAMES as readonly string[]).includes(es.algorithmName);
-  add(
-    'spec.earlyStopping.algorithmName',
-    known
-      ? `algorithm not available: early stopping ${show(es.algorithmName)} is not implemented in this version of Tunestep yet`
-      : `unknown early-stopping algorithm ${show(es.algorithmName)} (Katib's: ${KATIB_EARLY_STOPPING_NAMES.join(', ')})`,
-  );
+  if (es.algorithmName !== 'medianstop') {
+    add(
+      'spec.earlyStopping.algorithmName',
+      `unknown early-stopping algorithm ${show(es.algorithmName)} (Katib's: ${KATIB_EARLY_STOPPING_NAMES.join(', ')})`,
+    );
+    return;
+  }
+  const settings = es.algorithmSettings;
+  if (settings !== undefined && (!Array.isArray(settings) || !settings.every((s) => isObj(s) && isNonEmptyString(s.name)))) {
+    add('spec.earlyStopping.algorithmSettings', `must be a list of {name, value} (got ${show(settings)})`);
+    return;
+  }
+  issues.push(...validateMedianStop(settings as AlgorithmSetting[] | undefined));
+  // As Katib: early stopping reads the metrics as they are logged, which StdOut and File provide.
+  const kind = collectorKind ?? 'StdOut';
+  if (kind !== 'StdOut' && kind !== 'File') {
+    add('spec.earlyStopping', `needs the StdOut or File metrics collector (got collector kind ${show(kind)})`);
+  }
 }
 
 function validateCollector(mc: unknown, add: Add): void {

@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors.js';
 import { objectiveValue, reachesGoal, summarizeMetrics } from '../experiment/metrics.js';
 import type { TrialRecord } from '../experiment/records.js';
 import { isExperimentFinished, isTrialFinished, type TrialState } from '../experiment/states.js';
-import { UNAVAILABLE } from '../spec/types.js';
+import { type MetricSummary, UNAVAILABLE } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
 import { refreshExperiment } from './experiment-status.js';
 import { retryOnConflict } from './retry.js';
@@ -36,13 +36,13 @@ export async function completeTrial(
     handed = undefined;
     if (!current) throw new NotFoundError(`trial ${input.namespace}/${input.trialName} not found`);
     if (isTrialFinished(current.state)) return current;
-    const metrics =
-      ('metrics' in input.run ? input.run.metrics : undefined) ??
-      summarizeMetrics(rules.objective, await deps.store.listObservations(input.namespace, input.trialName));
+    const { metrics, curve } = await collected(deps, input);
     const { state, jobReason, message } = judge(input.run, metrics[0]?.latest !== UNAVAILABLE);
     return deps.store.updateTrial({
       ...transitionTrial(current, state, `${REASONS[state]}. Job reason: ${jobReason}`, message, deps.clock.now()),
       metrics,
+      // Bounded so that the trial item stays far below DynamoDB's 400 KB.
+      objectiveCurve: rules.keepCurve ? curve.slice(0, MAX_CURVE) : undefined,
     });
   });
 
@@ -76,6 +76,23 @@ export async function stopActiveTrials(deps: UseCaseDeps, namespace: string, nam
   );
 }
 
+/** Values of the objective curve kept per trial. */
+const MAX_CURVE = 10_000;
+
+/**
+ * The trial's metric summaries and objective curve: as RunTrial handed them when it collected every
+ * observation itself, else from the stored observation log (Push, or a launcher that does not collect).
+ */
+async function collected(deps: UseCaseDeps, input: CompleteTrialInput): Promise<{ metrics: MetricSummary[]; curve: number[] }> {
+  if ('metrics' in input.run && input.run.metrics) return { metrics: input.run.metrics, curve: input.run.objectiveCurve ?? [] };
+  const log = await deps.store.listObservations(input.namespace, input.trialName);
+  const curve = log
+    .filter((o) => o.metricName === input.rules.objective.objectiveMetricName)
+    .map((o) => Number(o.value))
+    .filter(Number.isFinite);
+  return { metrics: summarizeMetrics(input.rules.objective, log), curve };
+}
+
 /**
  * Whether this trial's end can end the experiment before its lanes run dry: its objective reached the
  * goal, or it failed and `maxFailedTrialCount` is set. Decided without listing every trial (the costly
@@ -91,6 +108,7 @@ function mayEnd({ objective, maxFailedTrialCount }: CompletionRules, trial: Tria
 function judge(run: CompleteTrialInput['run'], hasObjective: boolean): { state: TrialState; jobReason: string; message: string } {
   if ('Error' in run) return { state: 'Failed', jobReason: run.Error, message: run.Cause ?? run.Error };
   if (run.outcome === 'killed') return { state: 'Killed', jobReason: run.reason, message: run.message };
+  if (run.outcome === 'earlyStopped') return { state: 'EarlyStopped', jobReason: run.reason, message: run.message };
   if (run.outcome === 'failed') return { state: 'Failed', jobReason: run.reason, message: run.message };
   if (!hasObjective) {
     return {

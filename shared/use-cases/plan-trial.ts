@@ -1,3 +1,4 @@
+import { medianStopRule } from '../algorithms/median-stop.js';
 import { findAlgorithm } from '../algorithms/registry.js';
 import { createRng, hashString } from '../algorithms/rng.js';
 import { settingsRecord } from '../algorithms/settings.js';
@@ -99,7 +100,7 @@ export async function planTrial(
         trialName: orphan.name,
         iteration,
         trial: claimed,
-        launch: launchSpecFor(record, claimed),
+        launch: launchSpecFor(record, claimed, trials),
         rules: rulesOf(record),
       };
     }
@@ -126,7 +127,14 @@ export async function planTrial(
       const trial = newTrial(record, input, index, assignment, deps.clock.now());
       try {
         await deps.store.createTrial(trial);
-        return { action: 'run', trialName: trial.name, iteration, trial, launch: launchSpecFor(record, trial), rules: rulesOf(record) };
+        return {
+          action: 'run',
+          trialName: trial.name,
+          iteration,
+          trial,
+          launch: launchSpecFor(record, trial, trials),
+          rules: rulesOf(record),
+        };
       } catch (e) {
         if (!(e instanceof AlreadyExistsError)) throw e;
         const winner = await deps.store.getTrial(input.namespace, input.name, index);
@@ -147,12 +155,12 @@ function freeSlots(taken: ReadonlySet<number>, max: number, count: number): numb
 
 /** What CompleteTrial needs of the experiment (the objective, the failure budget). */
 export function rulesOf(record: ExperimentRecord): CompletionRules {
-  const { objective, maxFailedTrialCount } = record.experiment.spec;
-  return { objective, maxFailedTrialCount };
+  const { objective, maxFailedTrialCount, earlyStopping } = record.experiment.spec;
+  return { objective, maxFailedTrialCount, keepCurve: earlyStopping !== undefined };
 }
 
 /** What RunTrial needs to start a trial: its job rendered from the template, and how to collect metrics. */
-export function launchSpecFor(record: ExperimentRecord, trial: TrialRecord): LaunchSpec {
+export function launchSpecFor(record: ExperimentRecord, trial: TrialRecord, history: TrialSummary[] = []): LaunchSpec {
   const { spec } = record.experiment;
   const template = spec.trialTemplate;
   const job = renderTrialSpec(template.trialSpec ?? {}, template.trialParameters ?? [], trial.parameterAssignments, {
@@ -166,6 +174,13 @@ export function launchSpecFor(record: ExperimentRecord, trial: TrialRecord): Lau
     workdir: record.workdir,
     objective: spec.objective,
     metricsCollectorSpec: spec.metricsCollectorSpec,
+    earlyStopping: spec.earlyStopping
+      ? medianStopRule(
+          spec.earlyStopping.algorithmSettings,
+          spec.objective,
+          history.filter((t) => t.state === 'Succeeded').map((t) => t.objectiveCurve ?? []),
+        )
+      : undefined,
   };
 }
 

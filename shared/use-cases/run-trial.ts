@@ -1,3 +1,4 @@
+import { shouldStop } from '../algorithms/median-stop.js';
 import type { RunTrialInput } from '../contracts/tasks.js';
 import { ConflictError } from '../errors.js';
 import { MetricSummarizer } from '../experiment/metrics.js';
@@ -22,7 +23,14 @@ import { transitionTrial } from './trial-transition.js';
 export async function runTrial(
   deps: UseCaseDeps,
   input: RunTrialInput,
-): Promise<TrialRunResult & { trial?: TrialRecord; metrics?: MetricSummary[] }> {
+): Promise<
+  Omit<TrialRunResult, 'outcome'> & {
+    outcome: TrialRunResult['outcome'] | 'earlyStopped';
+    trial?: TrialRecord;
+    metrics?: MetricSummary[];
+    objectiveCurve?: number[];
+  }
+> {
   const { launch } = input;
   const collectorKind = launch.metricsCollectorSpec?.collector?.kind ?? 'StdOut';
   const wanted: ReadonlySet<LineSource> = new Set(
@@ -33,6 +41,9 @@ export async function runTrial(
   const summarizer = new MetricSummarizer(launch.objective);
   let stopped: TrialRecord | undefined;
   let written: TrialRecord | undefined;
+  // The objective's values as they arrive: the curve early stopping judges, kept on the trial.
+  const curve: number[] = [];
+  let earlyStop: string | undefined;
 
   const result = await deps.launcher.run(
     {
@@ -70,12 +81,24 @@ export async function runTrial(
         if (!wanted.has(source)) return;
         const observations = collector.collect(line, deps.clock.now());
         writer.add(observations);
-        for (const o of observations) summarizer.add(o);
+        for (const o of observations) {
+          summarizer.add(o);
+          const v = Number(o.value);
+          if (o.metricName !== launch.objective.objectiveMetricName || !Number.isFinite(v)) continue;
+          curve.push(v);
+          const rule = launch.earlyStopping;
+          if (rule && !earlyStop && shouldStop(rule, curve)) {
+            earlyStop = `${launch.objective.objectiveMetricName} at step ${curve.length} is worse than the median of completed trials (${rule.medians[curve.length - 1]})`;
+            void deps.launcher.terminate(input.namespace, input.trialName);
+          }
+        }
       },
     },
   );
   await writer.flush();
   if (stopped) return { outcome: 'killed', reason: 'ExperimentFinished', message: `the trial was ${stopped.state} before it started` };
+  const collected = wanted.size > 0 ? { metrics: summarizer.summary(), objectiveCurve: curve } : {};
+  if (earlyStop) return { outcome: 'earlyStopped', reason: 'EarlyStopped', message: earlyStop, trial: written, ...collected };
   // This task collected every observation of the trial (StdOut, File), so it can summarize them.
-  return { ...result, trial: written, metrics: wanted.size > 0 ? summarizer.summary() : undefined };
+  return { ...result, trial: written, ...collected };
 }

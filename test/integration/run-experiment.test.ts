@@ -79,6 +79,34 @@ describe('tunestep run', () => {
     expect(modelBest).toBeLessThan(startupBest);
   });
 
+  test('medianstop stops trials worse than the median mid-run; they end EarlyStopped and count as finished', async () => {
+    const home = tempHome();
+    const file = writeExperiment(work, 'medianstop', (d) => {
+      d.spec.earlyStopping = {
+        algorithmName: 'medianstop',
+        algorithmSettings: [
+          { name: 'min_trials_required', value: '2' },
+          { name: 'start_step', value: '2' },
+        ],
+      };
+      d.spec.parallelTrialCount = 1;
+      d.spec.maxTrialCount = 8;
+      command(d).push('--epochs=6', '--sleep=0.9');
+    });
+    const r = await tunestep(['run', file, '-o', 'json'], home);
+    expect(r.code).toBe(0);
+    const exp = JSON.parse(r.stdout);
+    expect(exp.status.conditions.at(-1).reason).toBe('ExperimentMaxTrialsReached');
+    expect(exp.status.trialsEarlyStopped).toBeGreaterThanOrEqual(1);
+    expect(exp.status.trialsSucceeded + exp.status.trialsEarlyStopped).toBe(8);
+    const stopped = exp.status.earlyStoppedTrialList[0];
+    const trial = JSON.parse((await tunestep(['get', 'trial', stopped, '-o', 'json'], home)).stdout);
+    expect(trial.status.conditions.at(-1)).toMatchObject({ type: 'EarlyStopped', status: 'True' });
+    expect(trial.status.conditions.at(-1).reason).toMatch(/^TrialEarlyStopped/);
+    // Stopped at step 2 or soon after, well before its 6 epochs.
+    expect((await tunestep(['logs', stopped], home)).stdout).not.toContain('epoch=6');
+  });
+
   test('trials that exit non-zero fail the experiment: Failed / ExperimentFailed, exit 1', async () => {
     const home = tempHome();
     const file = writeExperiment(work, 'failing', (d) => command(d).push('--exit=3'));

@@ -118,6 +118,26 @@ const rules: [string, (d: Record<string, any>) => void, string, RegExp?][] = [
     'spec.algorithm.algorithmSettings[0].value',
   ],
   ['early stopping unknown', (d) => (d.spec.earlyStopping = { algorithmName: 'meanstop' }), 'spec.earlyStopping.algorithmName'],
+  [
+    'medianstop settings',
+    (d) => (d.spec.earlyStopping = { algorithmName: 'medianstop', algorithmSettings: [{ name: 'start_step', value: '0' }] }),
+    'spec.earlyStopping.algorithmSettings[0].value',
+    /must be >= 1/,
+  ],
+  [
+    'medianstop setting names',
+    (d) => (d.spec.earlyStopping = { algorithmName: 'medianstop', algorithmSettings: [{ name: 'min_trials', value: '2' }] }),
+    'spec.earlyStopping.algorithmSettings[0].name',
+  ],
+  [
+    'medianstop needs StdOut or File',
+    (d) => {
+      d.spec.earlyStopping = { algorithmName: 'medianstop' };
+      d.spec.metricsCollectorSpec = { collector: { kind: 'Push' } };
+    },
+    'spec.earlyStopping',
+    /StdOut or File/,
+  ],
   ['parameters or nasConfig', (d) => delete d.spec.parameters, 'spec.parameters'],
   ['parameters and nasConfig', (d) => (d.spec.nasConfig = { graphConfig: {} }), 'spec.nasConfig'],
   ['parameter name duplicate', (d) => (d.spec.parameters[1].name = 'lr'), 'spec.parameters[1].name', /duplicates/],
