@@ -88,7 +88,7 @@ export async function runTrial(
           curve.push(v);
           const rule = launch.earlyStopping;
           if (rule && !earlyStop && shouldStop(rule, curve)) {
-            earlyStop = `${launch.objective.objectiveMetricName} at step ${curve.length} is worse than the median of completed trials (${rule.medians[curve.length - 1]})`;
+            earlyStop = `${launch.objective.objectiveMetricName} at step ${curve.length} is worse than the median of completed trials (${Number(rule.medians[curve.length - 1]!.toPrecision(6))})`;
             void deps.launcher.terminate(input.namespace, input.trialName);
           }
         }
