@@ -1,3 +1,4 @@
+import { asha } from './asha.js';
 import { gridSearch } from './grid.js';
 import { randomSearch } from './random.js';
 import { multivariateTpe, tpe } from './tpe.js';
@@ -26,6 +27,7 @@ const ALGORITHMS: Record<string, SuggestionAlgorithm> = {
   [gridSearch.name]: gridSearch,
   [tpe.name]: tpe,
   [multivariateTpe.name]: multivariateTpe,
+  [asha.name]: asha,
 };
 
 /** The algorithm of that name, or undefined when Tunestep does not (yet) implement it. */

@@ -79,6 +79,30 @@ describe('tunestep run', () => {
     expect(modelBest).toBeLessThan(startupBest);
   });
 
+  test('asha runs end to end: epochs as the resource, promoted configurations reach the full budget', async () => {
+    const home = tempHome();
+    const file = writeExperiment(work, 'asha', (d) => {
+      d.spec.algorithm = {
+        algorithmName: 'asha',
+        algorithmSettings: [
+          { name: 'resource_name', value: 'epochs' },
+          { name: 'random_state', value: '5' },
+        ],
+      };
+      d.spec.parameters.push({ name: 'epochs', parameterType: 'int', feasibleSpace: { min: '1', max: '9' } });
+      d.spec.trialTemplate.trialParameters.push({ name: 'epochs', reference: 'epochs' });
+      command(d).push('--epochs=${trialParameters.epochs}');
+      d.spec.maxTrialCount = 24;
+      d.spec.parallelTrialCount = 3;
+    });
+    const r = await tunestep(['run', file, '-o', 'json'], home);
+    expect(r.code).toBe(0);
+    const trials = JSON.parse((await tunestep(['get', 'trials', '-e', 'asha', '-o', 'json'], home)).stdout).items;
+    const epochs = trials.map((t: any) => t.spec.parameterAssignments.find((a: any) => a.name === 'epochs').value);
+    expect(new Set(epochs)).toEqual(new Set(['1', '3', '9']));
+    expect(epochs.filter((e: string) => e === '1').length).toBeGreaterThan(epochs.filter((e: string) => e === '9').length);
+  });
+
   test('medianstop stops trials worse than the median mid-run; they end EarlyStopped and count as finished', async () => {
     const home = tempHome();
     const file = writeExperiment(work, 'medianstop', (d) => {

@@ -1,4 +1,5 @@
-import { describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { asha } from '../../shared/algorithms/asha.js';
 import { gridSearch } from '../../shared/algorithms/grid.js';
 import { randomSearch } from '../../shared/algorithms/random.js';
 import { createRng } from '../../shared/algorithms/rng.js';
@@ -22,8 +23,10 @@ const space: ParameterSpec[] = [
 ];
 const objective = { type: 'minimize' as const, objectiveMetricName: 'loss' };
 
+let settings: Record<string, string> = {};
+
 function input(trials: AlgorithmTrial[], count: number, seed = 7, parameters = space): SuggestInput {
-  return { parameters, objective, trials, count, settings: {}, seed, rng: createRng(seed, trials.length) };
+  return { parameters, objective, trials, count, settings, seed, rng: createRng(seed, trials.length) };
 }
 
 function inSpace(assignment: { name: string; value: string }[], parameters = space): void {
@@ -45,12 +48,20 @@ function inSpace(assignment: { name: string; value: string }[], parameters = spa
 }
 
 /** The contract every algorithm passes. */
-describe.each<[string, SuggestionAlgorithm]>([
-  ['random', randomSearch],
-  ['grid', gridSearch],
-  ['tpe', tpe],
-  ['multivariate-tpe', multivariateTpe],
-])('%s algorithm contract', (_name, algorithm) => {
+describe.each<[string, SuggestionAlgorithm, Record<string, string>]>([
+  ['random', randomSearch, {}],
+  ['grid', gridSearch, {}],
+  ['tpe', tpe, {}],
+  ['multivariate-tpe', multivariateTpe, {}],
+  ['asha', asha, { resource_name: 'layers', eta: '2' }],
+])('%s algorithm contract', (name, algorithm, algorithmSettings) => {
+  beforeEach(() => {
+    settings = algorithmSettings;
+  });
+  afterEach(() => {
+    settings = {};
+  });
+
   test('suggestions lie in the feasible space with the right types and steps', () => {
     const { assignments } = algorithm.suggest(input([], 10));
     expect(assignments).toHaveLength(10);
@@ -97,6 +108,7 @@ describe.each<[string, SuggestionAlgorithm]>([
   });
 
   test('a tiny space: one point', () => {
+    if (name === 'asha') settings = { resource_name: 'x', r_min: '2', r_l: '2' };
     const tiny: ParameterSpec[] = [{ name: 'x', parameterType: 'int', feasibleSpace: { min: '2', max: '2', distribution: 'uniform' } }];
     const { assignments } = algorithm.suggest(input([], 1, 1, tiny));
     expect(assignments).toEqual([[{ name: 'x', value: '2' }]]);
