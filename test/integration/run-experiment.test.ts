@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
+import { parse } from 'yaml';
 import { ROOT, tempHome } from '../helpers.js';
 import { command, tunestep, writeExperiment } from './cli.js';
 
@@ -253,6 +254,11 @@ describe('bad input', () => {
     expect(listed.stdout).toMatch(/kubeflow\s+twice\s+Succeeded\s+True\s+3\s+3\s+0\s+loss=/);
     const described = await tunestep(['describe', 'experiment', 'twice'], home);
     expect(described.stdout).toContain('ExperimentMaxTrialsReached');
+    const asYaml = parse((await tunestep(['get', 'experiment', 'twice', '-o', 'yaml'], home)).stdout);
+    expect(asYaml).toMatchObject({ apiVersion: 'kubeflow.org/v1beta1', kind: 'Experiment', status: { trials: 3, trialsSucceeded: 3 } });
+    const followed = await tunestep(['logs', asYaml.status.succeededTrialList[0], '-f'], home);
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toContain('epoch=3 loss=');
     expect((await tunestep(['delete', 'experiment', 'twice'], home)).stdout).toContain('deleted');
     expect((await tunestep(['get', 'experiments', '-o', 'json'], home)).stdout).toContain('"items": []');
     expect((await tunestep(['run', file], home)).code).toBe(0);
