@@ -120,7 +120,7 @@ function killAll(dir: string): void {
   }
 }
 
-test('kill -9 of the runner takes its running trials with it within a second', async () => {
+test('kill -9 of the runner takes its running trials with it within seconds', async () => {
   const home = tempHome();
   const dir = join(work, 'runner-pids');
   const file = silentExperiment('withrunner', dir);
@@ -131,7 +131,7 @@ test('kill -9 of the runner takes its running trials with it within a second', a
   try {
     const trials = await waitFor('two trials to start', () => (pidsIn(dir).length === 2 ? pidsIn(dir) : undefined));
     runner.kill('SIGKILL');
-    await waitFor('the trials to stop', () => (trials.some(alive) ? undefined : true), 1000);
+    await waitFor('the trials to stop', () => (trials.some(alive) ? undefined : true), 3000);
   } finally {
     killAll(dir);
   }
