@@ -29,7 +29,7 @@ const SEEDS = Array.from({ length: Number(values.seeds) }, (_, i) => i);
 const TRIALS = Number(values.trials);
 const CHECKPOINTS = [25, 50, 100].filter((c) => c <= TRIALS);
 const functions = values.functions ? FUNCTIONS.filter((f) => values.functions!.split(',').includes(f.name)) : FUNCTIONS;
-const OURS = ['random', 'tpe', 'tpe-univariate'];
+const OURS = ['random', 'tpe', 'tpe-univariate', 'cmaes'];
 const OPTUNA = ['random', 'tpe', 'tpe-multivariate', 'cmaes'];
 /** Optuna 5.0's TPE medians at 100 trials (optuna5-baseline.md), the issue's targets for `tpe`. */
 const OPTUNA5_TPE_AT_100: Record<string, number> = { branin: -1.72, hartmann6: -1.03, rosenbrock5: 1.93, levy10: 1.23 };
@@ -153,6 +153,7 @@ async function main() {
         ['tunestep tpe', 'optuna-3.1 tpe'],
         ['tunestep tpe', 'optuna-3.1 tpe-multivariate'],
         ['tunestep tpe-univariate', 'optuna-3.1 tpe'],
+        ['tunestep cmaes', 'optuna-3.1 cmaes'],
         ['tunestep random', 'optuna-3.1 random'],
       ] as const) {
         const ma = quartiles(results.get(a)!.regret[last]!)[0];

@@ -1,4 +1,5 @@
 import { asha } from './asha.js';
+import { cmaes } from './cmaes.js';
 import { gridSearch } from './grid.js';
 import { randomSearch } from './random.js';
 import { multivariateTpe, tpe } from './tpe.js';
@@ -28,6 +29,7 @@ const ALGORITHMS: Record<string, SuggestionAlgorithm> = {
   [tpe.name]: tpe,
   [multivariateTpe.name]: multivariateTpe,
   [asha.name]: asha,
+  [cmaes.name]: cmaes,
 };
 
 /** The algorithm of that name, or undefined when Tunestep does not (yet) implement it. */

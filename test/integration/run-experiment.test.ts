@@ -80,6 +80,26 @@ describe('tunestep run', () => {
     expect(modelBest).toBeLessThan(startupBest);
   });
 
+  test('cmaes (ipop) runs end to end, a categorical parameter beside the numeric ones', async () => {
+    const home = tempHome();
+    const file = writeExperiment(work, 'cmaes', (d) => {
+      d.spec.algorithm = {
+        algorithmName: 'cmaes',
+        algorithmSettings: [
+          { name: 'restart_strategy', value: 'ipop' },
+          { name: 'random_state', value: '4' },
+        ],
+      };
+      d.spec.parameters.push({ name: 'z', parameterType: 'int', feasibleSpace: { min: '0', max: '10' } });
+      d.spec.trialTemplate.trialParameters.push({ name: 'z', reference: 'z' });
+      command(d).push('--epochs=${trialParameters.z}');
+      d.spec.maxTrialCount = 15;
+    });
+    const r = await tunestep(['run', file, '-o', 'json'], home);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).status.trialsSucceeded).toBeGreaterThanOrEqual(13);
+  });
+
   test('asha runs end to end: epochs as the resource, promoted configurations reach the full budget', async () => {
     const home = tempHome();
     const file = writeExperiment(work, 'asha', (d) => {
