@@ -42,7 +42,7 @@ export const cmaes: SuggestionAlgorithm = {
         const rng = createRng(input.seed, slot, attempt);
         const x = sampleX(state, rng);
         const byName = new Map<string, string>();
-        numeric.forEach((p, d) => byName.set(p.name, fromUnit(p, x[d]!)));
+        for (const [d, p] of numeric.entries()) byName.set(p.name, fromUnit(p, x[d]!));
         for (const a of sampleAssignment(others, rng)) byName.set(a.name, a.value);
         pick = input.parameters.map((p) => ({ name: p.name, value: byName.get(p.name)! }));
         if (!seen.has(assignmentKey(pick))) break;
