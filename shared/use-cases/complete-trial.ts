@@ -20,8 +20,9 @@ const REASONS: Record<string, string> = {
 
 /**
  * Decides how a trial ended (CompleteTrial): Succeeded when the job succeeded and the objective metric
- * has a value, MetricsUnavailable when it succeeded without one, Failed when the job failed, Killed when
- * it was stopped. Then updates the experiment and, if that ended it, stops the trials still running.
+ * has a value, MetricsUnavailable when it succeeded without one, Failed when the job failed,
+ * EarlyStopped when the early-stopping rule stopped it, Killed when it was stopped otherwise. Then, if
+ * the trial can end the experiment, updates it and, if it ended, stops the trials still running.
  * Idempotent: a finished trial is left as it is, and the experiment status is derived, not counted.
  */
 export async function completeTrial(

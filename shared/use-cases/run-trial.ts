@@ -18,7 +18,8 @@ import { transitionTrial } from './trial-transition.js';
  * integration plays this part). Reads nothing: PlanTrial handed it the trial and its launch spec.
  * Marks the trial Running with its runtime handle, a write conditional on the trial's version, so a
  * trial the experiment's end marked Killed meanwhile is stopped at once. Every output line goes to the
- * experiment's metrics collector, whose observations go to the store in batches.
+ * experiment's metrics collector, whose observations go to the store in batches; with early stopping,
+ * each objective value is checked against the median rule and a trial worse than it is stopped.
  */
 export async function runTrial(
   deps: UseCaseDeps,
