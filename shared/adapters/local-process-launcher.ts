@@ -112,11 +112,15 @@ export class LocalProcessLauncher implements TrialLauncher {
 
   async reap(handle: RuntimeHandle): Promise<void> {
     if (handle.kind !== 'local-process' || !handle.pid) return;
-    // Only the process we started: a pid reused by something else has another start time.
-    if (handle.processStartTime && processStartTime(handle.pid) !== handle.processStartTime) {
+    const started = processStartTime(handle.pid);
+    if (started === undefined) {
+      // The trial's leader is gone, so nothing else can hold its pid as a group id: what is left in
+      // its group is what the trial left behind.
       if (groupAlive(handle.pid)) signalGroup(handle.pid, 'SIGKILL');
       return;
     }
+    // A live process under that pid that started at another time is not ours: leave it (and its group) alone.
+    if (handle.processStartTime && started !== handle.processStartTime) return;
     await stopGroup(handle.pid, 0);
   }
 
