@@ -13,8 +13,6 @@ export const LOCAL_TABLE = 'tunestep';
 export interface LocalDynamoDb {
   client: DynamoDBClient;
   endpoint: string;
-  /** True when this process serves the database (others connect to it through the endpoint file). */
-  owner: boolean;
   close(): Promise<void>;
 }
 
@@ -111,7 +109,6 @@ async function connect(home: string, endpoint: string, owner: boolean): Promise<
   return {
     client,
     endpoint,
-    owner,
     close: async () => {
       client.destroy();
       if (entry && --entry.users === 0) {

@@ -250,29 +250,15 @@ export class DynamoDbExperimentStore implements ExperimentStore {
     }
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          ...input,
-          TableName: this.tableName,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    return this.allPages((start) =>
+      this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: start })),
+    );
   }
 
-  private async scanAll(filter: string, values: Record<string, unknown>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
+  private scanAll(filter: string, values: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    return this.allPages((start) =>
+      this.doc.send(
         new ScanCommand({
           TableName: this.tableName,
           FilterExpression: filter,
@@ -280,7 +266,20 @@ export class DynamoDbExperimentStore implements ExperimentStore {
           ExclusiveStartKey: start,
           ConsistentRead: true,
         }),
-      );
+      ),
+    );
+  }
+
+  /** Follows LastEvaluatedKey until the last page (DynamoDB returns at most 1 MB a call). */
+  private async allPages(
+    page: (
+      start: Record<string, unknown> | undefined,
+    ) => Promise<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await page(start);
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);

@@ -25,17 +25,20 @@ export const asha: SuggestionAlgorithm = {
     const { parameters, rng } = input;
     const plan = rungPlan(parameters, input.settings);
     const seen = new Set(input.trials.map((t) => assignmentKey(t.parameterAssignments)));
+    // Configurations (the resource left out) started already, so that a fresh draw is a new one.
+    const configs = new Set(input.trials.map((t) => assignmentKey(configOf(plan, t.parameterAssignments))));
     const pending: AlgorithmTrial[] = [];
     const assignments: ParameterAssignment[][] = [];
     for (let i = 0; i < input.count; i++) {
       const promoted = promotion(plan, [...input.trials, ...pending], input.objective.type);
       let next = promoted;
       if (!next) {
-        const fresh = drawUnseen(plan.others, configKeys(plan, seen), rng);
+        const fresh = drawUnseen(plan.others, configs, rng);
         // Every configuration started already (a tiny space): any assignment not tried yet.
         next = fresh ? withResource(plan, fresh, 0) : (drawUnseen(parameters, seen, rng) ?? sampleAssignment(parameters, rng));
       }
       seen.add(assignmentKey(next));
+      configs.add(assignmentKey(configOf(plan, next)));
       pending.push({ name: `pending-${i}`, parameterAssignments: next, state: 'pending' });
       assignments.push(next);
     }
@@ -77,21 +80,6 @@ function withResource(plan: RungPlan, config: ParameterAssignment[], rung: numbe
 }
 
 const configOf = (plan: RungPlan, a: ParameterAssignment[]) => a.filter((p) => p.name !== plan.resource.name);
-
-/** Keys of the configurations (resource left out) already tried, for fresh draws not to repeat one. */
-function configKeys(plan: RungPlan, seen: ReadonlySet<string>): Set<string> {
-  // `seen` holds whole assignments; rebuild the configuration keys from them.
-  const keys = new Set<string>();
-  for (const key of seen) {
-    keys.add(
-      key
-        .split('\u0000')
-        .filter((part) => !part.startsWith(`${plan.resource.name}=`))
-        .join('\u0000'),
-    );
-  }
-  return keys;
-}
 
 /** The best promotable configuration, from the highest rung down, with the next rung's resource. */
 function promotion(plan: RungPlan, trials: AlgorithmTrial[], type: 'minimize' | 'maximize'): ParameterAssignment[] | undefined {

@@ -285,6 +285,11 @@ function logDensity(all: Dim[], est: Estimator, x: number[]): number {
   }
   let m = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < kernels; k++) if (acc[k]! > m) m = acc[k]!;
+  return logSumAcc(kernels, m);
+}
+
+/** log of the sum of exp(acc[k]) over the first `kernels` entries, given their maximum `m`. */
+function logSumAcc(kernels: number, m: number): number {
   if (m === Number.NEGATIVE_INFINITY) return LOG_TINY;
   let sum = 0;
   for (let k = 0; k < kernels; k++) {
@@ -309,12 +314,7 @@ function logDensity1(est: Estimator, v: number): number {
     acc[k] = t;
     if (t > m) m = t;
   }
-  let sum = 0;
-  for (let k = 0; k < kernels; k++) {
-    const t = acc[k]! - m;
-    if (t > -30) sum += Math.exp(t);
-  }
-  return Math.max(LOG_TINY, m + Math.log(sum));
+  return logSumAcc(kernels, m);
 }
 
 function sampleIndex(logWeights: ArrayLike<number>, rng: Rng): number {

@@ -1,11 +1,9 @@
-import { findAlgorithm } from '../algorithms/registry.js';
-import { createRng } from '../algorithms/rng.js';
 import { settingsRecord } from '../algorithms/settings.js';
-import type { AlgorithmTrial } from '../algorithms/types.js';
 import { NotFoundError, TunestepError, ValidationError } from '../errors.js';
 import { MetricSummarizer, objectiveValue } from '../experiment/metrics.js';
 import type { TrialSummary } from '../experiment/records.js';
 import { optimalTrial } from '../experiment/status.js';
+import { suggestAssignments } from '../experiment/suggest.js';
 import { checkExperiment } from '../spec/load.js';
 import type { AlgorithmSpec, Experiment, ObjectiveSpec, OptimalTrial, ParameterAssignment, ParameterSpec } from '../spec/types.js';
 import { UNAVAILABLE } from '../spec/types.js';
@@ -63,32 +61,15 @@ export interface Study {
 export function createStudy(options: StudyOptions): Study {
   const experiment = validated(options);
   const { spec } = experiment;
-  const algorithm = findAlgorithm(spec.algorithm.algorithmName);
-  if (!algorithm) throw new TunestepError(`algorithm ${spec.algorithm.algorithmName} is not available`);
   const settings = settingsRecord(spec.algorithm.algorithmSettings);
   const seed = settings.random_state !== undefined ? Number(settings.random_state) : (options.seed ?? 0);
   const prefix = options.name ?? 'study';
   const trials: (TrialSummary & { objectiveValue?: number })[] = [];
 
-  const view = (t: (typeof trials)[number]): AlgorithmTrial => ({
-    name: t.name,
-    parameterAssignments: t.parameterAssignments,
-    state: t.state === 'Created' ? 'pending' : t.state === 'Succeeded' ? 'succeeded' : 'failed',
-    objectiveValue: t.objectiveValue,
-  });
-
   return {
     async ask() {
       const index = trials.length;
-      const [assignment] = algorithm.suggest({
-        parameters: spec.parameters ?? [],
-        objective: spec.objective,
-        trials: trials.map(view),
-        count: 1,
-        settings,
-        seed,
-        rng: createRng(seed, index),
-      }).assignments;
+      const [assignment] = suggestAssignments(experiment, seed, trials, 1, index);
       if (!assignment)
         throw new TunestepError(`${spec.algorithm.algorithmName} has nothing more to suggest: the search space is exhausted`);
       const trial = {

@@ -1,13 +1,10 @@
 import { medianStopRule } from '../algorithms/median-stop.js';
-import { findAlgorithm } from '../algorithms/registry.js';
-import { createRng, hashString } from '../algorithms/rng.js';
-import { settingsRecord } from '../algorithms/settings.js';
-import type { AlgorithmTrial } from '../algorithms/types.js';
+import { hashString } from '../algorithms/rng.js';
 import type { CompletionRules, LaunchSpec, PlanOutput } from '../contracts/tasks.js';
-import { AlreadyExistsError, ConflictError, TunestepError } from '../errors.js';
-import { objectiveValue } from '../experiment/metrics.js';
+import { AlreadyExistsError, ConflictError } from '../errors.js';
 import type { ExperimentRecord, TrialRecord, TrialSummary } from '../experiment/records.js';
 import { isExperimentFinished } from '../experiment/states.js';
+import { suggestAssignments } from '../experiment/suggest.js';
 import { renderTrialSpec } from '../spec/template.js';
 import type { ParameterAssignment } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
@@ -28,43 +25,9 @@ export function trialName(record: ExperimentRecord, index: number): string {
   return `${record.name}-${`${a}${b}`.padStart(8, '0').slice(-8)}`;
 }
 
-/** What an algorithm sees of a trial. */
-export function algorithmView(record: ExperimentRecord, trial: TrialSummary): AlgorithmTrial {
-  const state: AlgorithmTrial['state'] =
-    trial.state === 'Created' || trial.state === 'Running'
-      ? 'pending'
-      : trial.state === 'Succeeded'
-        ? 'succeeded'
-        : trial.state === 'EarlyStopped'
-          ? 'earlyStopped'
-          : 'failed';
-  return {
-    name: trial.name,
-    parameterAssignments: trial.parameterAssignments,
-    state,
-    objectiveValue: objectiveValue(record.experiment.spec.objective, trial.metrics),
-  };
-}
-
-/**
- * Asks the experiment's algorithm for up to `count` assignments given every trial so far. `slot` is the
- * index of the first trial to be created: the generator is seeded from it, so two lanes planning
- * different slots from the same history get different suggestions, and the same slot the same one.
- */
+/** Asks the experiment's algorithm for up to `count` assignments, as `suggestAssignments` does. */
 export function suggest(record: ExperimentRecord, trials: TrialSummary[], count: number, slot = trials.length): ParameterAssignment[][] {
-  const { spec } = record.experiment;
-  const algorithm = findAlgorithm(spec.algorithm.algorithmName);
-  if (!algorithm) throw new TunestepError(`algorithm ${spec.algorithm.algorithmName} is not available`);
-  return algorithm.suggest({
-    parameters: spec.parameters ?? [],
-    objective: spec.objective,
-    trials: trials.map((t) => algorithmView(record, t)),
-    count,
-    settings: settingsRecord(spec.algorithm.algorithmSettings),
-    seed: record.seed,
-    rng: createRng(record.seed, slot),
-    maxTrialCount: spec.maxTrialCount,
-  }).assignments;
+  return suggestAssignments(record.experiment, record.seed, trials, count, slot);
 }
 
 /**

@@ -8,12 +8,14 @@ import { assertTrialTransition, isTrialFinished } from '../experiment/states.js'
  */
 export function transitionTrial(trial: TrialRecord, to: TrialState, reason: string, message: string, now: string): TrialRecord {
   assertTrialTransition(trial.name, trial.state, to);
-  const conditions = trial.conditions.filter((c) => c.type !== to);
-  if (isTrialFinished(to)) {
-    for (const c of conditions) {
-      if (c.type === 'Running' && c.status === 'True') Object.assign(c, { status: 'False', lastUpdateTime: now, lastTransitionTime: now });
-    }
-  }
+  // New condition objects: the trial handed in is left as it was.
+  const conditions = trial.conditions
+    .filter((c) => c.type !== to)
+    .map((c) =>
+      isTrialFinished(to) && c.type === 'Running' && c.status === 'True'
+        ? { ...c, status: 'False' as const, lastUpdateTime: now, lastTransitionTime: now }
+        : c,
+    );
   conditions.push({
     type: to,
     status: 'True',
