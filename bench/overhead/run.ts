@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { overheadExperiment } from './experiment.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const { values } = parseArgs({
@@ -50,37 +51,7 @@ async function plainLoop(): Promise<number> {
 async function throughTunestep(): Promise<number> {
   const home = mkdtempSync(join(tmpdir(), 'tunestep-bench-'));
   const file = join(home, 'overhead.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      apiVersion: 'kubeflow.org/v1beta1',
-      kind: 'Experiment',
-      metadata: { name: 'overhead', namespace: 'bench' },
-      spec: {
-        objective: { type: 'minimize', objectiveMetricName: 'loss' },
-        algorithm: { algorithmName: 'random' },
-        parallelTrialCount: PARALLEL,
-        maxTrialCount: TRIALS,
-        parameters: [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }],
-        trialTemplate: {
-          primaryContainerName: 'main',
-          trialParameters: [{ name: 'x', reference: 'x' }],
-          trialSpec: {
-            apiVersion: 'batch/v1',
-            kind: 'Job',
-            spec: {
-              template: {
-                spec: {
-                  restartPolicy: 'Never',
-                  containers: [{ name: 'main', image: 'none', command: ['python3', SCRIPT, '--x=${trialParameters.x}'] }],
-                },
-              },
-            },
-          },
-        },
-      },
-    }),
-  );
+  writeFileSync(file, stringify(overheadExperiment('overhead', TRIALS, PARALLEL, ['python3', SCRIPT, '--x=${trialParameters.x}'])));
   const start = performance.now();
   const code = await run(process.execPath, [join(ROOT, 'bin', 'tunestep'), 'run', file], { TUNESTEP_HOME: home });
   const elapsed = performance.now() - start;

@@ -16,38 +16,14 @@ import { openLocalRuntime } from '../../local/runtime.js';
 import { runExperimentLoop } from '../../local/state-machine.js';
 import { checkExperiment } from '../../shared/spec/load.js';
 import { createExperiment } from '../../shared/use-cases/create-experiment.js';
+import { overheadExperiment } from './experiment.js';
 
 const { values } = parseArgs({ options: { trials: { type: 'string', default: '200' }, parallel: { type: 'string', default: '4' } } });
 const TRIALS = Number(values.trials);
 const home = mkdtempSync(join(tmpdir(), 'tunestep-runner-cpu-'));
-const experiment = checkExperiment({
-  apiVersion: 'kubeflow.org/v1beta1',
-  kind: 'Experiment',
-  metadata: { name: 'runner-cpu', namespace: 'bench' },
-  spec: {
-    objective: { type: 'minimize', objectiveMetricName: 'loss' },
-    algorithm: { algorithmName: 'random' },
-    parallelTrialCount: Number(values.parallel),
-    maxTrialCount: TRIALS,
-    parameters: [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }],
-    trialTemplate: {
-      primaryContainerName: 'main',
-      trialParameters: [{ name: 'x', reference: 'x' }],
-      trialSpec: {
-        apiVersion: 'batch/v1',
-        kind: 'Job',
-        spec: {
-          template: {
-            spec: {
-              restartPolicy: 'Never',
-              containers: [{ name: 'main', image: 'none', command: ['/bin/echo', 'loss=${trialParameters.x}'] }],
-            },
-          },
-        },
-      },
-    },
-  },
-});
+const experiment = checkExperiment(
+  overheadExperiment('runner-cpu', TRIALS, Number(values.parallel), ['/bin/echo', 'loss=${trialParameters.x}']),
+);
 const runtime = await openLocalRuntime(home, process.env);
 try {
   await createExperiment(runtime.deps, { experiment, uid: randomUUID(), seed: 1, workdir: home });
