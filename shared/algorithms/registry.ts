@@ -1,7 +1,9 @@
 import { asha } from './asha.js';
 import { cmaes } from './cmaes.js';
 import { gridSearch } from './grid.js';
+import { hyperband } from './hyperband.js';
 import { randomSearch } from './random.js';
+import { sobol } from './sobol.js';
 import { multivariateTpe, tpe } from './tpe.js';
 import type { SuggestionAlgorithm } from './types.js';
 
@@ -30,6 +32,8 @@ const ALGORITHMS: Record<string, SuggestionAlgorithm> = {
   [multivariateTpe.name]: multivariateTpe,
   [asha.name]: asha,
   [cmaes.name]: cmaes,
+  [sobol.name]: sobol,
+  [hyperband.name]: hyperband,
 };
 
 /** The algorithm of that name, or undefined when Tunestep does not (yet) implement it. */

@@ -1,4 +1,5 @@
 import type { ParameterAssignment, ParameterSpec } from '../spec/types.js';
+import { normalCdf, normalQuantile } from './normal.js';
 import type { Rng } from './rng.js';
 
 /** Decimal places of a numeric string (`"0.005"` -> 3), used to print values on a step's grid. */
@@ -146,4 +147,39 @@ export function drawUnseen(params: ParameterSpec[], seen: ReadonlySet<string>, r
     if (!seen.has(assignmentKey(point))) left.push(point);
   }
   return left.length > 0 ? left[rng.int(left.length)] : undefined;
+}
+
+/**
+ * Maps a number in [0, 1) to a value of the parameter through its prior's inverse CDF: the same
+ * distribution `sampleAssignment` draws from, for quasi-random points (Sobol). Ints and stepped
+ * doubles get equal-width cells per grid value; categoricals one cell per entry.
+ */
+export function valueAtQuantile(param: ParameterSpec, u: number): string {
+  const q = Math.min(1 - 1e-12, Math.max(0, u));
+  if (param.parameterType === 'categorical' || param.parameterType === 'discrete') {
+    const list = [...new Set((param.feasibleSpace.list ?? []).map(String))];
+    return list[Math.floor(q * list.length)]!;
+  }
+  const min = Number(param.feasibleSpace.min);
+  const max = Number(param.feasibleSpace.max);
+  const isInt = param.parameterType === 'int';
+  const dist = param.feasibleSpace.distribution ?? 'uniform';
+  const log = dist === 'logUniform' || dist === 'logNormal';
+  const n = cardinality(param);
+  if (!log && Number.isFinite(n) && dist === 'uniform') {
+    return gridValues(param)[Math.floor(q * n)]!;
+  }
+  const lo = log ? Math.log(Math.max(isInt ? min - 0.5 : min, isInt ? 0.5 : Number.MIN_VALUE)) : isInt ? min - 0.5 : min;
+  const hi = log ? Math.log(isInt ? max + 0.5 : max) : isInt ? max + 0.5 : max;
+  let y: number;
+  if (dist === 'normal' || dist === 'logNormal') {
+    // Katib's normal: centred, sigma a sixth of the range, truncated to the range.
+    const mu = (lo + hi) / 2;
+    const sigma = (hi - lo) / 6;
+    const a = normalCdf(-3);
+    y = mu + sigma * normalQuantile(a + q * (1 - 2 * a));
+  } else {
+    y = lo + q * (hi - lo);
+  }
+  return formatValue(param, snap(param, log ? Math.exp(y) : y));
 }

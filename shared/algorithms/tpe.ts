@@ -1,4 +1,5 @@
 import type { ParameterAssignment, ParameterSpec } from '../spec/types.js';
+import { LOG_SQRT_2PI, normalCdf } from './normal.js';
 import type { Rng } from './rng.js';
 import { checkSettings, type SettingRule } from './settings.js';
 import { assignmentKey, drawUnseen, formatValue, sampleAssignment, snap } from './space.js';
@@ -225,28 +226,6 @@ function buildEstimator(all: Dim[], dimIdx: number[], points: number[][], weight
   }
   return est;
 }
-
-// Normal CDF via erfc (Numerical Recipes' erfcc: relative error below 1.2e-7, ample for ranking).
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
-}
-const normalCdf = (z: number) => 0.5 * erfc(-z / Math.SQRT2);
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Scratch space for kernel sums, reused across calls. */
 let acc = new Float64Array(64);

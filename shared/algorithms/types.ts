@@ -5,6 +5,8 @@ import type { Rng } from './rng.js';
 /** What an algorithm knows of one trial: its assignment, whether it ended, and its objective value. */
 export interface AlgorithmTrial {
   name: string;
+  /** The trial's slot (creation order); its position in `trials` when absent. */
+  index?: number;
   parameterAssignments: ParameterAssignment[];
   /** `pending` covers created and running trials: suggestions should keep away from them. */
   state: 'pending' | 'succeeded' | 'failed' | 'earlyStopped';
@@ -19,6 +21,12 @@ export interface SuggestInput {
   trials: AlgorithmTrial[];
   /** How many new assignments are wanted. */
   count: number;
+  /**
+   * The slot each new trial will take (`count` of them); `trials.length`, `trials.length + 1`, ... when
+   * absent. Sequence algorithms (Sobol, Hyperband's plan) place suggestions by it, since lanes may
+   * fill slots out of order.
+   */
+  slots?: number[];
   settings: Record<string, string>;
   /** The experiment's base seed (`random_state`, or one drawn at creation and stored). */
   seed: number;
@@ -32,6 +40,11 @@ export interface SuggestInput {
 export interface SuggestOutput {
   /** At most `count` assignments; fewer means the search space is exhausted. */
   assignments: ParameterAssignment[][];
+  /**
+   * True when fewer than `count` came back because pending trials must finish first (a synchronous
+   * Hyperband rung); false or absent when fewer means the algorithm has nothing more to suggest.
+   */
+  waiting?: boolean;
   /** State to store and hand back on the next call. */
   state?: unknown;
 }

@@ -19,6 +19,7 @@ export function algorithmView(objective: ObjectiveSpec, trial: TrialSummary): Al
           : 'failed';
   return {
     name: trial.name,
+    index: trial.index,
     parameterAssignments: trial.parameterAssignments,
     state,
     objectiveValue: objectiveValue(objective, trial.metrics),
@@ -27,28 +28,31 @@ export function algorithmView(objective: ObjectiveSpec, trial: TrialSummary): Al
 
 /**
  * Asks an experiment's algorithm for up to `count` assignments given every trial so far (the experiment
- * loop's PlanTrial and Finalize, and the ask/tell API). `slot` is the index of the first trial to be
- * created: the generator is seeded from it, so two lanes planning different slots from the same history
- * get different suggestions, and the same slot the same one.
+ * loop's PlanTrial and Finalize, and the ask/tell API). `slots` are the indexes the new trials will
+ * take: the generator is seeded from the first, so two lanes planning different slots from the same
+ * history get different suggestions, and the same slot the same one. `waiting` says that fewer came back only
+ * until pending trials finish.
  */
 export function suggestAssignments(
   experiment: Experiment,
   seed: number,
   trials: TrialSummary[],
   count: number,
-  slot = trials.length,
-): ParameterAssignment[][] {
+  slots: number[] = Array.from({ length: count }, (_, i) => trials.length + i),
+): { assignments: ParameterAssignment[][]; waiting: boolean } {
   const { spec } = experiment;
   const algorithm = findAlgorithm(spec.algorithm.algorithmName);
   if (!algorithm) throw new TunestepError(`algorithm ${spec.algorithm.algorithmName} is not available`);
-  return algorithm.suggest({
+  const output = algorithm.suggest({
     parameters: spec.parameters ?? [],
     objective: spec.objective,
     trials: trials.map((t) => algorithmView(spec.objective, t)),
     count,
+    slots,
     settings: settingsRecord(spec.algorithm.algorithmSettings),
     seed,
-    rng: createRng(seed, slot),
+    rng: createRng(seed, slots[0] ?? trials.length),
     maxTrialCount: spec.maxTrialCount,
-  }).assignments;
+  });
+  return { assignments: output.assignments, waiting: output.waiting === true };
 }

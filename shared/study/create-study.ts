@@ -69,7 +69,13 @@ export function createStudy(options: StudyOptions): Study {
   return {
     async ask() {
       const index = trials.length;
-      const [assignment] = suggestAssignments(experiment, seed, trials, 1, index);
+      const { assignments, waiting } = suggestAssignments(experiment, seed, trials, 1, [index]);
+      const [assignment] = assignments;
+      if (!assignment && waiting) {
+        throw new TunestepError(
+          `${spec.algorithm.algorithmName} waits for results: tell the outcome of the trials asked so far before asking again`,
+        );
+      }
       if (!assignment)
         throw new TunestepError(`${spec.algorithm.algorithmName} has nothing more to suggest: the search space is exhausted`);
       const trial = {

@@ -16,7 +16,7 @@ export async function finalizeExperiment(deps: UseCaseDeps, input: { namespace: 
   if (!isExperimentFinished(record.state)) {
     const trials = await deps.store.listTrialSummaries(input.namespace, input.name);
     const active = trials.some((t) => t.state === 'Created' || t.state === 'Running');
-    if (active || suggest(record, trials, 1).length > 0) {
+    if (active || suggest(record, trials, 1).assignments.length > 0) {
       return { state: record.state, reason: record.reason, continue: true };
     }
     record = await refreshExperiment(deps, input.namespace, input.name, SUGGESTION_END);

@@ -17,6 +17,8 @@ import { retryOnConflict } from './retry.js';
  */
 const HISTORY_EVENT_BUDGET = 20_000;
 const EVENTS_PER_ITERATION = 20;
+/** How long a lane waits before asking again when the algorithm waits for running trials. */
+const WAIT_FOR_TRIALS_SECONDS = 2;
 
 /** The slot's trial name: `<experiment>-<8 lowercase alphanumerics>` like Katib's, but derived from the slot. */
 export function trialName(record: ExperimentRecord, index: number): string {
@@ -26,8 +28,13 @@ export function trialName(record: ExperimentRecord, index: number): string {
 }
 
 /** Asks the experiment's algorithm for up to `count` assignments, as `suggestAssignments` does. */
-export function suggest(record: ExperimentRecord, trials: TrialSummary[], count: number, slot = trials.length): ParameterAssignment[][] {
-  return suggestAssignments(record.experiment, record.seed, trials, count, slot);
+export function suggest(
+  record: ExperimentRecord,
+  trials: TrialSummary[],
+  count: number,
+  slots?: number[],
+): { assignments: ParameterAssignment[][]; waiting: boolean } {
+  return suggestAssignments(record.experiment, record.seed, trials, count, slots);
 }
 
 /**
@@ -81,10 +88,12 @@ export async function planTrial(
       const rank = attempt === 0 && !input.afterWait ? Math.min(input.lane, free.length - 1) : 0;
       const index = free[rank]!;
       // Seeded by the first free slot, so that every lane planning from this history draws the same batch.
-      const batch = suggest(record, trials, rank + 1, free[0]!);
+      const { assignments: batch, waiting } = suggest(record, trials, rank + 1, free.slice(0, rank + 1));
       const assignment = batch[rank];
       if (!assignment) {
-        // The space has fewer points left than lanes asking: let the others take theirs, then look again.
+        // The space has fewer points left than lanes asking (let the others take theirs, then look
+        // again), or the algorithm waits for running trials (a Hyperband rung): look again later.
+        if (waiting) return { action: 'wait', seconds: WAIT_FOR_TRIALS_SECONDS, iteration };
         return batch.length > 0 ? { action: 'wait', seconds: 1, iteration } : { action: 'stop', iteration };
       }
       const trial = newTrial(record, input, index, assignment, deps.clock.now());

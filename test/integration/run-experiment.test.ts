@@ -100,6 +100,48 @@ describe('tunestep run', () => {
     expect(JSON.parse(r.stdout).status.trialsSucceeded).toBeGreaterThanOrEqual(13);
   });
 
+  test('sobol runs end to end: eight trials stratify x into eighths (a scrambled net)', async () => {
+    const home = tempHome();
+    const file = writeExperiment(work, 'sobol', (d) => {
+      d.spec.algorithm = { algorithmName: 'sobol', algorithmSettings: [{ name: 'random_state', value: '9' }] };
+      d.spec.maxTrialCount = 8;
+    });
+    const r = await tunestep(['run', file, '-o', 'json'], home);
+    expect(r.code).toBe(0);
+    const trials = JSON.parse((await tunestep(['get', 'trials', '-e', 'sobol', '-o', 'json'], home)).stdout).items;
+    const cells = trials.map((t: any) => Math.floor(Number(t.spec.parameterAssignments.find((a: any) => a.name === 'x').value) * 8));
+    expect(new Set(cells).size).toBe(8);
+  });
+
+  test('hyperband runs its brackets end to end, lanes wait for rungs, and the experiment ends when the plan does', async () => {
+    const home = tempHome();
+    const file = writeExperiment(work, 'hyperband', (d) => {
+      d.spec.algorithm = {
+        algorithmName: 'hyperband',
+        algorithmSettings: [
+          { name: 'resource_name', value: 'epochs' },
+          { name: 'r_l', value: '9' },
+          { name: 'eta', value: '3' },
+          { name: 'random_state', value: '2' },
+        ],
+      };
+      d.spec.parameters.push({ name: 'epochs', parameterType: 'int', feasibleSpace: { min: '1', max: '9' } });
+      d.spec.trialTemplate.trialParameters.push({ name: 'epochs', reference: 'epochs' });
+      command(d).push('--epochs=${trialParameters.epochs}');
+      d.spec.maxTrialCount = 30;
+      d.spec.parallelTrialCount = 4;
+    });
+    const r = await tunestep(['run', file, '-o', 'json'], home);
+    expect(r.code).toBe(0);
+    const exp = JSON.parse(r.stdout);
+    expect(lastCondition(exp).reason).toBe('ExperimentSuggestionEndReached');
+    const trials = JSON.parse((await tunestep(['get', 'trials', '-e', 'hyperband', '-o', 'json'], home)).stdout).items;
+    expect(trials).toHaveLength(22);
+    // In slot order: bracket 2 (9 at 1 epoch, 3 at 3, 1 at 9), bracket 1 (5 at 3, 1 at 9), bracket 0 (3 at 9).
+    const epochs = trials.map((t: any) => t.spec.parameterAssignments.find((a: any) => a.name === 'epochs').value);
+    expect(epochs.join(' ')).toBe('1 1 1 1 1 1 1 1 1 3 3 3 9 3 3 3 3 3 9 9 9 9');
+  });
+
   test('asha runs end to end: epochs as the resource, promoted configurations reach the full budget', async () => {
     const home = tempHome();
     const file = writeExperiment(work, 'asha', (d) => {

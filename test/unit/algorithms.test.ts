@@ -2,14 +2,16 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { asha } from '../../shared/algorithms/asha.js';
 import { cmaes } from '../../shared/algorithms/cmaes.js';
 import { gridSearch } from '../../shared/algorithms/grid.js';
+import { bracketPlan, hyperband } from '../../shared/algorithms/hyperband.js';
 import { randomSearch } from '../../shared/algorithms/random.js';
 import { createRng } from '../../shared/algorithms/rng.js';
+import { sobol, sobolGenerator } from '../../shared/algorithms/sobol.js';
 import { assignmentKey, gridValues, sampleNumeric } from '../../shared/algorithms/space.js';
 import { multivariateTpe, tpe } from '../../shared/algorithms/tpe.js';
 import type { AlgorithmTrial, SuggestInput, SuggestionAlgorithm } from '../../shared/algorithms/types.js';
 import type { ParameterSpec } from '../../shared/spec/types.js';
 
-const space: ParameterSpec[] = [
+const baseSpace: ParameterSpec[] = [
   {
     name: 'lr',
     parameterType: 'double',
@@ -26,11 +28,11 @@ const objective = { type: 'minimize' as const, objectiveMetricName: 'loss' };
 
 let settings: Record<string, string> = {};
 
-function input(trials: AlgorithmTrial[], count: number, seed = 7, parameters = space): SuggestInput {
+function baseInput(trials: AlgorithmTrial[], count: number, seed = 7, parameters = baseSpace): SuggestInput {
   return { parameters, objective, trials, count, settings, seed, rng: createRng(seed, trials.length) };
 }
 
-function inSpace(assignment: { name: string; value: string }[], parameters = space): void {
+function inBaseSpace(assignment: { name: string; value: string }[], parameters = baseSpace): void {
   expect(assignment.map((a) => a.name)).toEqual(parameters.map((p) => p.name));
   for (const p of parameters) {
     const v = assignment.find((a) => a.name === p.name)!.value;
@@ -49,14 +51,26 @@ function inSpace(assignment: { name: string; value: string }[], parameters = spa
 }
 
 /** The contract every algorithm passes. */
-describe.each<[string, SuggestionAlgorithm, Record<string, string>]>([
+describe.each<[string, SuggestionAlgorithm, Record<string, string>, ParameterSpec[]?]>([
   ['random', randomSearch, {}],
   ['grid', gridSearch, {}],
   ['tpe', tpe, {}],
   ['multivariate-tpe', multivariateTpe, {}],
   ['asha', asha, { resource_name: 'layers', eta: '2' }],
   ['cmaes', cmaes, {}],
-])('%s algorithm contract', (name, algorithm, algorithmSettings) => {
+  ['sobol', sobol, {}],
+  // Hyperband's first rung holds 243 configurations here, so the contract's histories stay inside it;
+  // its rungs and brackets are tested below.
+  [
+    'hyperband',
+    hyperband,
+    { resource_name: 'epochs', r_l: '243', eta: '3' },
+    [{ name: 'epochs', parameterType: 'int', feasibleSpace: { min: '1', max: '243' } }],
+  ],
+])('%s algorithm contract', (name, algorithm, algorithmSettings, extra = []) => {
+  const space = [...baseSpace, ...extra];
+  const input = (trials: AlgorithmTrial[], count: number, seed = 7, parameters = space) => baseInput(trials, count, seed, parameters);
+  const inSpace = (a: { name: string; value: string }[], parameters = space) => inBaseSpace(a, parameters);
   beforeEach(() => {
     settings = algorithmSettings;
   });
@@ -111,6 +125,7 @@ describe.each<[string, SuggestionAlgorithm, Record<string, string>]>([
 
   test('a tiny space: one point', () => {
     if (name === 'asha') settings = { resource_name: 'x', r_min: '2', r_l: '2' };
+    if (name === 'hyperband') settings = { resource_name: 'x', r_l: '2', eta: '3' };
     if (name === 'cmaes') return; // cmaes needs two numeric parameters (validated up front)
     const tiny: ParameterSpec[] = [{ name: 'x', parameterType: 'int', feasibleSpace: { min: '2', max: '2', distribution: 'uniform' } }];
     const { assignments } = algorithm.suggest(input([], 1, 1, tiny));
@@ -140,7 +155,7 @@ describe('grid', () => {
   test('visits every point once, then returns nothing', () => {
     const trials: AlgorithmTrial[] = [];
     for (;;) {
-      const { assignments } = gridSearch.suggest(input(trials, 7));
+      const { assignments } = gridSearch.suggest(baseInput(trials, 7));
       if (assignments.length === 0) break;
       for (const a of assignments) trials.push({ name: `t${trials.length}`, parameterAssignments: a, state: 'succeeded' });
     }
@@ -211,7 +226,7 @@ describe('TPE finds better points than random search', () => {
   const best = (algorithm: SuggestionAlgorithm, seed: number, budget: number) => {
     const trials: AlgorithmTrial[] = [];
     for (let i = 0; i < budget; i++) {
-      const [a] = algorithm.suggest(input(trials, 1, seed, bowl)).assignments;
+      const [a] = algorithm.suggest(baseInput(trials, 1, seed, bowl)).assignments;
       trials.push({ name: `t${i}`, parameterAssignments: a!, state: 'succeeded', objectiveValue: f(a!) });
     }
     return Math.min(...trials.map((t) => t.objectiveValue!));
@@ -227,7 +242,7 @@ describe('TPE finds better points than random search', () => {
     const bestOf = (algorithm: SuggestionAlgorithm, seed: number) => {
       const trials: AlgorithmTrial[] = [];
       for (let i = 0; i < 60; i++) {
-        const [a] = algorithm.suggest(input(trials, 1, seed, numeric)).assignments;
+        const [a] = algorithm.suggest(baseInput(trials, 1, seed, numeric)).assignments;
         trials.push({ name: `t${i}`, parameterAssignments: a!, state: 'succeeded', objectiveValue: fNum(a!) });
       }
       return Math.min(...trials.map((t) => t.objectiveValue!));
@@ -247,5 +262,168 @@ describe('TPE finds better points than random search', () => {
     ['tpe with multivariate=false', univariate],
   ] as const)('%s: median best of 9 seeds at 60 trials is under half of random search', (_n, algorithm) => {
     expect(medianOver(algorithm)).toBeLessThan(medianOver(randomSearch) / 2);
+  });
+});
+
+describe('sobol', () => {
+  test("the unscrambled sequence is Sobol's: van der Corput first, then Joe-Kuo dimension 2", () => {
+    const g = sobolGenerator(2, undefined);
+    expect([0, 1, 2, 3, 4].map((i) => g(i))).toEqual([
+      [0, 0],
+      [0.5, 0.5],
+      [0.25, 0.75],
+      [0.75, 0.25],
+      [0.125, 0.625],
+    ]);
+  });
+
+  test('scrambled points keep the net property: 64 points fill every cell of an 8x8 grid in any two dimensions', () => {
+    const g = sobolGenerator(6, createRng(42));
+    const points = Array.from({ length: 64 }, (_, i) => g(i));
+    for (const [a, b] of [
+      [0, 1],
+      [2, 5],
+      [3, 4],
+    ] as const) {
+      const cells = new Set(points.map((p) => `${Math.floor(p[a]! * 8)},${Math.floor(p[b]! * 8)}`));
+      expect(cells.size).toBe(64);
+    }
+    expect(points[0]!.some((x) => x !== 0)).toBe(true);
+  });
+
+  test('integrates better than random points (quasi-Monte Carlo error)', () => {
+    // Mean of prod(2 x_i) over [0,1]^5 is 1; Sobol's error at 256 points is far below random's.
+    const f = (x: number[]) => x.reduce((p, v) => p * 2 * v, 1);
+    const errSobol: number[] = [];
+    const errRandom: number[] = [];
+    for (let seed = 1; seed <= 5; seed++) {
+      const g = sobolGenerator(5, createRng(seed));
+      const rng = createRng(seed, 99);
+      let s = 0;
+      let r = 0;
+      for (let i = 0; i < 256; i++) {
+        s += f(g(i));
+        r += f(Array.from({ length: 5 }, () => rng.next()));
+      }
+      errSobol.push(Math.abs(s / 256 - 1));
+      errRandom.push(Math.abs(r / 256 - 1));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(errSobol)).toBeLessThan(mean(errRandom) / 3);
+  });
+
+  test('log and normal priors are honoured through the inverse CDF', () => {
+    const params: ParameterSpec[] = [
+      { name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.001', max: '1', distribution: 'logUniform' } },
+      { name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '6', distribution: 'normal' } },
+    ];
+    const { assignments } = sobol.suggest(baseInput([], 128, 3, params));
+    const lr = assignments.map((a) => Number(a[0]!.value)).sort((a, b) => a - b);
+    const x = assignments.map((a) => Number(a[1]!.value));
+    expect(lr[64]!).toBeGreaterThan(0.02);
+    expect(lr[64]!).toBeLessThan(0.05);
+    expect(x.filter((v) => v > 2 && v < 4).length / x.length).toBeGreaterThan(0.6);
+    expect(Math.min(...x)).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('hyperband', () => {
+  const epochs: ParameterSpec = { name: 'epochs', parameterType: 'int', feasibleSpace: { min: '1', max: '9' } };
+  const params = [...baseSpace, epochs];
+  const hb = { resource_name: 'epochs', r_l: '9', eta: '3' };
+  const value = (a: { name: string; value: string }[], n: string) => a.find((p) => p.name === n)!.value;
+  const config = (a: { name: string; value: string }[]) => assignmentKey(a.filter((p) => p.name !== 'epochs'));
+  const loss = (a: { name: string; value: string }[]) => Math.abs(Number(value(a, 'lr')) - 0.03) + Number(value(a, 'layers')) / 100;
+
+  test("Katib's bracket arithmetic: r_l=9, eta=3 gives brackets 9-3-1, 5-1 and 3 (22 trials)", () => {
+    const plan = bracketPlan(params, hb);
+    expect(plan.rungs.map((r) => `${r.bracket}/${r.index}:${r.size}@${r.resource}`)).toEqual([
+      '2/0:9@1',
+      '2/1:3@3',
+      '2/2:1@9',
+      '1/0:5@3',
+      '1/1:1@9',
+      '0/0:3@9',
+    ]);
+    expect(plan.total).toBe(22);
+    // Katib's own example: r_l=2, eta=2: brackets 2-1 and 2.
+    const katib = bracketPlan(params, { resource_name: 'epochs', r_l: '2', eta: '2' });
+    expect(katib.rungs.map((r) => `${r.size}@${r.resource}`)).toEqual(['2@1', '1@2', '2@2']);
+  });
+
+  test('a rung waits for the rung below, promotes its best configurations, and the plan ends', () => {
+    settings = hb;
+    const trials: AlgorithmTrial[] = [];
+    try {
+      // The first rung comes in one batch; the next one waits while any of it is pending.
+      const first = hyperband.suggest(baseInput([], 20, 3, params));
+      expect(first.assignments).toHaveLength(9);
+      expect(first.waiting).toBe(true);
+      for (const a of first.assignments) trials.push({ name: `t${trials.length}`, parameterAssignments: a, state: 'pending' });
+      expect(hyperband.suggest(baseInput(trials, 1, 3, params))).toEqual({ assignments: [], waiting: true });
+      // Finish the rung (one trial failed): the best three come back at three epochs, best first.
+      trials.forEach((t, i) => {
+        t.state = i === 4 ? 'failed' : 'succeeded';
+        t.objectiveValue = i === 4 ? undefined : loss(t.parameterAssignments);
+      });
+      const ranked = trials
+        .filter((t) => t.state === 'succeeded')
+        .sort((a, b) => a.objectiveValue! - b.objectiveValue!)
+        .slice(0, 3);
+      const second = hyperband.suggest(baseInput(trials, 3, 3, params)).assignments;
+      expect(second.map(config)).toEqual(ranked.map((t) => config(t.parameterAssignments)));
+      expect(second.map((a) => value(a, 'epochs'))).toEqual(['3', '3', '3']);
+      // Run the whole plan through; it then ends (no suggestion, not waiting) instead of stalling.
+      for (;;) {
+        const out = hyperband.suggest(baseInput(trials, 1, 3, params));
+        if (out.assignments.length === 0) {
+          expect(out.waiting).not.toBe(true);
+          break;
+        }
+        const a = out.assignments[0]!;
+        trials.push({ name: `t${trials.length}`, parameterAssignments: a, state: 'succeeded', objectiveValue: loss(a) });
+      }
+      expect(trials).toHaveLength(22);
+      expect(trials.map((t) => value(t.parameterAssignments, 'epochs')).join(' ')).toBe('1 1 1 1 1 1 1 1 1 3 3 3 9 3 3 3 3 3 9 9 9 9');
+      // The top rung of the first bracket is the best of the three promoted ones.
+      const rung1 = trials.slice(9, 12).sort((a, b) => a.objectiveValue! - b.objectiveValue!);
+      expect(config(trials[12]!.parameterAssignments)).toBe(config(rung1[0]!.parameterAssignments));
+      // Every bracket starts new configurations.
+      expect(new Set([0, 13, 19].map((i) => config(trials[i]!.parameterAssignments))).size).toBe(3);
+    } finally {
+      settings = {};
+    }
+  });
+
+  test('validation: resource_name and r_l required, eta in (0, 1] refused, Katib example accepted', () => {
+    const spec = (algorithmSettings: { name: string; value: string }[]) =>
+      ({ algorithm: { algorithmName: 'hyperband', algorithmSettings }, parameters: params, objective }) as any;
+    expect(hyperband.validate(spec([]), {}).map((i) => i.message)).toEqual([
+      expect.stringContaining('needs a resource_name'),
+      expect.stringContaining('needs an r_l'),
+    ]);
+    const eta = hyperband.validate(
+      spec([...Object.entries({ resource_name: 'epochs', r_l: '9', eta: '1' }).map(([n, v]) => ({ name: n, value: v }))]),
+      {},
+    );
+    expect(eta).toEqual([{ path: 'spec.algorithm.algorithmSettings[2].value', message: expect.stringContaining('eta: must be > 1') }]);
+    const wrong = hyperband.validate(
+      spec([
+        { name: 'resource_name', value: 'opt' },
+        { name: 'r_l', value: '9' },
+      ]),
+      {},
+    );
+    expect(wrong[0]!.path).toBe('spec.algorithm.algorithmSettings[0].value');
+    expect(
+      hyperband.validate(
+        spec([
+          { name: 'resource_name', value: 'epochs' },
+          { name: 'r_l', value: '2' },
+          { name: 'eta', value: '2' },
+        ]),
+        {},
+      ),
+    ).toEqual([]);
   });
 });

@@ -102,7 +102,7 @@ const rules: [string, (d: Record<string, any>) => void, string, RegExp?][] = [
   ['algorithm unknown', (d) => (d.spec.algorithm.algorithmName = 'invalid-algorithm'), 'spec.algorithm.algorithmName', /unknown algorithm/],
   [
     'algorithm not available',
-    (d) => (d.spec.algorithm.algorithmName = 'hyperband'),
+    (d) => (d.spec.algorithm.algorithmName = 'darts'),
     'spec.algorithm.algorithmName',
     /algorithm not available/,
   ],
