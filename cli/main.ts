@@ -218,6 +218,9 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and returns its exit code; user mistakes print one clear message, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
+  // Local mode talks to dynalite through the AWS SDK; the SDK's notice about its future Node.js
+  // requirement (printed on every run under Node 20) says nothing about the user's experiment.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -41,3 +41,42 @@ export function normalQuantile(p: number): number {
   }
   return z;
 }
+
+/** Scaled complementary error function e^(x^2) erfc(x), without overflow for large x. */
+export function erfcx(x: number): number {
+  if (x < 0) return 2 * Math.exp(x * x) - erfcx(-x);
+  const t = 1 / (1 + 0.5 * x);
+  return (
+    t *
+    Math.exp(
+      -1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    )
+  );
+}
+
+/**
+ * log h(z) and its derivative, where h(z) = phi(z) + z Phi(z) is expected improvement in units of the
+ * standard deviation (EI = sigma h(z), z = (best - mean) / sigma). Computed without underflow for very
+ * negative z, where plain EI is zero in floating point and gives the optimizer no gradient.
+ */
+export function logH(z: number): { value: number; derivative: number } {
+  if (z > 0) {
+    const cdf = normalCdf(z);
+    const h = normalPdf(z) + z * cdf;
+    return { value: Math.log(h), derivative: cdf / h };
+  }
+  // h(z) = e^(-z^2/2) [1/sqrt(2 pi) + z/2 erfcx(-z/sqrt2)]; the bracket cancels for very negative z,
+  // where its asymptotic series takes over.
+  const mills = 0.5 * erfcx(-z / Math.SQRT2);
+  const z2 = z * z;
+  const bracket =
+    z > -8 ? Math.exp(-LOG_SQRT_2PI) + z * mills : Math.exp(-LOG_SQRT_2PI) * (1 / z2 - 3 / z2 ** 2 + 15 / z2 ** 3 - 105 / z2 ** 4);
+  return { value: -0.5 * z2 + Math.log(bracket), derivative: mills / bracket };
+}

@@ -1,4 +1,5 @@
 import { asha } from './asha.js';
+import { bayesianOptimization } from './bayesopt.js';
 import { cmaes } from './cmaes.js';
 import { gridSearch } from './grid.js';
 import { hyperband } from './hyperband.js';
@@ -34,6 +35,7 @@ const ALGORITHMS: Record<string, SuggestionAlgorithm> = {
   [cmaes.name]: cmaes,
   [sobol.name]: sobol,
   [hyperband.name]: hyperband,
+  [bayesianOptimization.name]: bayesianOptimization,
 };
 
 /** The algorithm of that name, or undefined when Tunestep does not (yet) implement it. */

@@ -139,7 +139,7 @@ export function evaluateCompletion(exp: Experiment, counts: TrialCounts, optimal
 export const SUGGESTION_END: Completion = {
   state: 'Succeeded',
   reason: 'ExperimentSuggestionEndReached',
-  message: 'Experiment has succeeded because the search space is exhausted',
+  message: 'Experiment has succeeded because the algorithm has nothing more to suggest (search space or plan exhausted)',
 };
 
 const CONDITION_ORDER = ['Created', 'Running', 'Restarting', 'Succeeded', 'Failed'];

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { asha } from '../../shared/algorithms/asha.js';
+import { bayesianOptimization } from '../../shared/algorithms/bayesopt.js';
 import { cmaes } from '../../shared/algorithms/cmaes.js';
 import { gridSearch } from '../../shared/algorithms/grid.js';
 import { bracketPlan, hyperband } from '../../shared/algorithms/hyperband.js';
@@ -59,6 +60,7 @@ describe.each<[string, SuggestionAlgorithm, Record<string, string>, ParameterSpe
   ['asha', asha, { resource_name: 'layers', eta: '2' }],
   ['cmaes', cmaes, {}],
   ['sobol', sobol, {}],
+  ['bayesianoptimization', bayesianOptimization, { n_initial_points: '5' }],
   // Hyperband's first rung holds 243 configurations here, so the contract's histories stay inside it;
   // its rungs and brackets are tested below.
   [
@@ -421,6 +423,104 @@ describe('hyperband', () => {
           { name: 'resource_name', value: 'epochs' },
           { name: 'r_l', value: '2' },
           { name: 'eta', value: '2' },
+        ]),
+        {},
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('bayesianoptimization', () => {
+  const quadratic: ParameterSpec[] = [
+    { name: 'a', parameterType: 'double', feasibleSpace: { min: '-1', max: '1' } },
+    { name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.0001', max: '1', distribution: 'logUniform' } },
+  ];
+  const q = (a: { name: string; value: string }[]) => (Number(a[0]!.value) - 0.3) ** 2 + (Math.log10(Number(a[1]!.value)) + 2.5) ** 2 / 16;
+  const run = (algorithm: SuggestionAlgorithm, seed: number, budget: number, params = quadratic, f = q) => {
+    const trials: AlgorithmTrial[] = [];
+    for (let i = 0; i < budget; i++) {
+      const [a] = algorithm.suggest(baseInput(trials, 1, seed, params)).assignments;
+      trials.push({ name: `t${i}`, parameterAssignments: a!, state: 'succeeded', objectiveValue: f(a!) });
+    }
+    return trials;
+  };
+  const best = (trials: AlgorithmTrial[]) => Math.min(...trials.map((t) => t.objectiveValue!));
+
+  test('converges on a smooth function far beyond random search (log scale honoured)', () => {
+    for (const seed of [1, 2, 3]) {
+      const trials = run(bayesianOptimization, seed, 25);
+      expect(best(trials)).toBeLessThan(1e-4);
+      expect(best(trials)).toBeLessThan(best(run(randomSearch, seed, 25)) / 100);
+    }
+  });
+
+  test('ints and categoricals: finds the exact optimum of a mixed problem', () => {
+    const mixed: ParameterSpec[] = [
+      { name: 'x', parameterType: 'double', feasibleSpace: { min: '-1', max: '1' } },
+      { name: 'n', parameterType: 'int', feasibleSpace: { min: '1', max: '10' } },
+      { name: 'kind', parameterType: 'categorical', feasibleSpace: { list: ['a', 'b', 'c'] } },
+    ];
+    const f = (a: { name: string; value: string }[]) =>
+      (Number(a[0]!.value) - 0.2) ** 2 * (a[2]!.value === 'b' ? 1 : 3) +
+      ((Number(a[1]!.value) - 7) / 3) ** 2 +
+      (a[2]!.value === 'b' ? 0 : 0.5);
+    const trials = run(bayesianOptimization, 4, 30, mixed, f);
+    const top = trials.reduce((a, b) => (a.objectiveValue! <= b.objectiveValue! ? a : b));
+    expect(top.parameterAssignments.slice(1)).toEqual([
+      { name: 'n', value: '7' },
+      { name: 'kind', value: 'b' },
+    ]);
+    expect(top.objectiveValue!).toBeLessThan(1e-3);
+    // Ints come as integers, never as rounded-off doubles.
+    for (const t of trials) expect(t.parameterAssignments[1]!.value).toMatch(/^\d+$/);
+  });
+
+  test('pending trials: a batch for parallel lanes spreads out instead of piling onto one point', () => {
+    const trials = run(bayesianOptimization, 5, 15);
+    const { assignments } = bayesianOptimization.suggest(baseInput(trials, 4, 5, quadratic));
+    expect(new Set(assignments.map(assignmentKey)).size).toBe(4);
+    const unit = (a: { name: string; value: string }[]) => [(Number(a[0]!.value) + 1) / 2, (Math.log10(Number(a[1]!.value)) + 4) / 4];
+    let closest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < i; j++) {
+        const [p, r] = [unit(assignments[i]!), unit(assignments[j]!)];
+        closest = Math.min(closest, Math.hypot(p[0]! - r[0]!, p[1]! - r[1]!));
+      }
+    expect(closest).toBeGreaterThan(1e-3);
+  });
+
+  test("Katib's settings: acq_func PI and LCB and acq_optimizer sampling run; tree surrogates and EIps are refused with a reason", () => {
+    const variants: Record<string, string>[] = [{ acq_func: 'PI' }, { acq_func: 'LCB' }, { acq_optimizer: 'sampling' }];
+    for (const extra of variants) {
+      settings = extra;
+      try {
+        expect(best(run(bayesianOptimization, 1, 20))).toBeLessThan(best(run(randomSearch, 1, 20)));
+      } finally {
+        settings = {};
+      }
+    }
+    const spec = (algorithmSettings: { name: string; value: string }[]) =>
+      ({ algorithm: { algorithmName: 'bayesianoptimization', algorithmSettings }, parameters: quadratic, objective }) as any;
+    const issues = bayesianOptimization.validate(
+      spec([
+        { name: 'base_estimator', value: 'RF' },
+        { name: 'acq_func', value: 'EIps' },
+        { name: 'n_initial_points', value: '-1' },
+      ]),
+      {},
+    );
+    expect(issues.map((i) => i.path)).toEqual([
+      'spec.algorithm.algorithmSettings[0].value',
+      'spec.algorithm.algorithmSettings[1].value',
+      'spec.algorithm.algorithmSettings[2].value',
+    ]);
+    expect(issues[0]!.message).toContain('RF, ET and GBRT are not offered');
+    expect(issues[1]!.message).toContain('EIps and PIps need a model of trial time');
+    expect(
+      bayesianOptimization.validate(
+        spec([
+          { name: 'base_estimator', value: 'GP' },
+          { name: 'random_state', value: '10' },
         ]),
         {},
       ),

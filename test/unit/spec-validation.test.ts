@@ -100,12 +100,7 @@ const rules: [string, (d: Record<string, any>) => void, string, RegExp?][] = [
   ],
   ['algorithm required', (d) => delete d.spec.algorithm, 'spec.algorithm'],
   ['algorithm unknown', (d) => (d.spec.algorithm.algorithmName = 'invalid-algorithm'), 'spec.algorithm.algorithmName', /unknown algorithm/],
-  [
-    'algorithm not available',
-    (d) => (d.spec.algorithm.algorithmName = 'darts'),
-    'spec.algorithm.algorithmName',
-    /algorithm not available/,
-  ],
+  ['algorithm not available', (d) => (d.spec.algorithm.algorithmName = 'darts'), 'spec.algorithm.algorithmName', /algorithm not available/],
   [
     'algorithm setting unknown',
     (d) => (d.spec.algorithm.algorithmSettings = [{ name: 'seed', value: '1' }]),
