@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { LaunchError } from '../errors.js';
@@ -175,6 +175,23 @@ export class LocalProcessLauncher implements TrialLauncher {
       argv = argv.map((a) => a.split(from).join(to));
       for (const k of Object.keys(env)) env[k] = env[k]!.split(from).join(to);
       env.TUNESTEP_METRICS_FILE = metricsFile;
+    }
+
+    // PBT's checkpoint folder: a per-trial folder that starts as a copy of the parent's, wherever the
+    // container path appears (Katib mounts the suggestion volume's <experiment>/<trial> there).
+    if (request.checkpoint) {
+      const dir = join(this.options.trialDir, request.namespace, request.trialName, 'checkpoint');
+      if (!existsSync(dir)) {
+        const parent = request.checkpoint.parentTrial
+          ? join(this.options.trialDir, request.namespace, request.checkpoint.parentTrial, 'checkpoint')
+          : undefined;
+        if (parent && existsSync(parent)) cpSync(parent, dir, { recursive: true });
+        mkdirSync(dir, { recursive: true });
+      }
+      const from = request.checkpoint.mountPath.replace(/\/+$/, '');
+      argv = argv.map((a) => a.split(from).join(dir));
+      for (const k of Object.keys(env)) env[k] = env[k]!.split(from).join(dir);
+      env.TUNESTEP_CHECKPOINT_DIR = dir;
     }
 
     const workdir = request.workdir ?? process.cwd();

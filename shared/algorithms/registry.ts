@@ -3,6 +3,7 @@ import { bayesianOptimization } from './bayesopt.js';
 import { cmaes } from './cmaes.js';
 import { gridSearch } from './grid.js';
 import { hyperband } from './hyperband.js';
+import { pbt } from './pbt.js';
 import { randomSearch } from './random.js';
 import { sobol } from './sobol.js';
 import { multivariateTpe, tpe } from './tpe.js';
@@ -36,6 +37,7 @@ const ALGORITHMS: Record<string, SuggestionAlgorithm> = {
   [sobol.name]: sobol,
   [hyperband.name]: hyperband,
   [bayesianOptimization.name]: bayesianOptimization,
+  [pbt.name]: pbt,
 };
 
 /** The algorithm of that name, or undefined when Tunestep does not (yet) implement it. */

@@ -4,7 +4,8 @@ import type { AlgorithmSetting } from '../spec/types.js';
 
 /** How one algorithm setting is checked: its kind and bounds. */
 export interface SettingRule {
-  kind: 'int' | 'float' | 'enum';
+  /** `path`: an absolute path inside the trial's container. */
+  kind: 'int' | 'float' | 'enum' | 'path';
   /** Inclusive lower bound (exclusive when `minExclusive`). */
   min?: number;
   minExclusive?: boolean;
@@ -46,6 +47,7 @@ export function checkSettings(
 }
 
 function checkValue(text: string, rule: SettingRule): string | undefined {
+  if (rule.kind === 'path') return text.startsWith('/') ? undefined : 'must be an absolute path';
   if (rule.kind === 'enum') {
     return rule.values?.includes(text) ? undefined : `must be one of ${rule.values?.join(', ')}`;
   }

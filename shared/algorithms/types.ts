@@ -45,6 +45,8 @@ export interface SuggestOutput {
    * Hyperband rung); false or absent when fewer means the algorithm has nothing more to suggest.
    */
   waiting?: boolean;
+  /** Labels for each suggested trial, in the order of `assignments` (PBT's generation and parent). */
+  labels?: Record<string, string>[];
   /** State to store and hand back on the next call. */
   state?: unknown;
 }

@@ -37,6 +37,11 @@ export const launchSpec = z.object({
   workdir: z.string().optional(),
   objective: z.custom<ObjectiveSpec>((v) => typeof v === 'object' && v !== null),
   metricsCollectorSpec: z.custom<MetricsCollectorSpec>((v) => typeof v === 'object' && v !== null).optional(),
+  /**
+   * PBT: the trial's checkpoint folder as the container sees it (`suggestion_trial_dir`), and the
+   * trial whose checkpoint it starts from.
+   */
+  checkpoint: z.object({ mountPath: z.string(), parentTrial: z.string().optional() }).optional(),
   /** Median stopping, when the experiment has it and enough trials completed to judge by. */
   earlyStopping: z.custom<MedianStopRule>((v) => typeof v === 'object' && v !== null).optional(),
 });

@@ -40,7 +40,7 @@ export function trialObject(experiment: ExperimentRecord, trial: TrialRecord): K
       name: trial.name,
       namespace: trial.namespace,
       creationTimestamp: trial.createdAt,
-      labels: { [EXPERIMENT_LABEL]: experiment.name },
+      labels: { ...trial.labels, [EXPERIMENT_LABEL]: experiment.name },
       ownerReferences: [
         {
           apiVersion: 'kubeflow.org/v1beta1',

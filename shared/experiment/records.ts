@@ -41,6 +41,8 @@ export interface TrialRecord {
   /** The slot number: 0 for the first trial created, and so on. Names derive from it, so no slot is used twice. */
   index: number;
   parameterAssignments: ParameterAssignment[];
+  /** Labels the algorithm gave the trial (PBT's generation and parent), shown as Katib's trial labels. */
+  labels?: Record<string, string>;
   state: TrialState;
   reason: string;
   message: string;

@@ -26,6 +26,13 @@ export function algorithmView(objective: ObjectiveSpec, trial: TrialSummary): Al
   };
 }
 
+/** What an algorithm answered: assignments, whether it waits for running trials, labels per trial. */
+export interface Suggestions {
+  assignments: ParameterAssignment[][];
+  waiting: boolean;
+  labels?: Record<string, string>[];
+}
+
 /**
  * Asks an experiment's algorithm for up to `count` assignments given every trial so far (the experiment
  * loop's PlanTrial and Finalize, and the ask/tell API). `slots` are the indexes the new trials will
@@ -39,7 +46,7 @@ export function suggestAssignments(
   trials: TrialSummary[],
   count: number,
   slots: number[] = Array.from({ length: count }, (_, i) => trials.length + i),
-): { assignments: ParameterAssignment[][]; waiting: boolean } {
+): Suggestions {
   const { spec } = experiment;
   const algorithm = findAlgorithm(spec.algorithm.algorithmName);
   if (!algorithm) throw new TunestepError(`algorithm ${spec.algorithm.algorithmName} is not available`);
@@ -54,5 +61,5 @@ export function suggestAssignments(
     rng: createRng(seed, slots[0] ?? trials.length),
     maxTrialCount: spec.maxTrialCount,
   });
-  return { assignments: output.assignments, waiting: output.waiting === true };
+  return { assignments: output.assignments, waiting: output.waiting === true, labels: output.labels };
 }

@@ -13,6 +13,11 @@ export interface TrialRunRequest {
   workdir?: string;
   /** The File collector's path inside the container, when the experiment uses one. */
   metricsFilePath?: string;
+  /**
+   * PBT: the trial's own checkpoint folder, seen by the container at `mountPath` and started as a copy
+   * of `parentTrial`'s (Katib mounts the suggestion volume's `<experiment>/<trial>` there).
+   */
+  checkpoint?: { mountPath: string; parentTrial?: string };
   /** Extra environment for the primary container (trial name, push token). Never logged. */
   env?: Record<string, string>;
 }

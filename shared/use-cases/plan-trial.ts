@@ -1,10 +1,11 @@
 import { medianStopRule } from '../algorithms/median-stop.js';
+import { PBT_PARENT_LABEL } from '../algorithms/pbt.js';
 import { hashString } from '../algorithms/rng.js';
 import type { CompletionRules, LaunchSpec, PlanOutput } from '../contracts/tasks.js';
 import { AlreadyExistsError, ConflictError } from '../errors.js';
 import type { ExperimentRecord, TrialRecord, TrialSummary } from '../experiment/records.js';
 import { isExperimentFinished } from '../experiment/states.js';
-import { suggestAssignments } from '../experiment/suggest.js';
+import { type Suggestions, suggestAssignments } from '../experiment/suggest.js';
 import { renderTrialSpec } from '../spec/template.js';
 import type { ParameterAssignment } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
@@ -28,12 +29,7 @@ export function trialName(record: ExperimentRecord, index: number): string {
 }
 
 /** Asks the experiment's algorithm for up to `count` assignments, as `suggestAssignments` does. */
-export function suggest(
-  record: ExperimentRecord,
-  trials: TrialSummary[],
-  count: number,
-  slots?: number[],
-): { assignments: ParameterAssignment[][]; waiting: boolean } {
+export function suggest(record: ExperimentRecord, trials: TrialSummary[], count: number, slots?: number[]): Suggestions {
   return suggestAssignments(record.experiment, record.seed, trials, count, slots);
 }
 
@@ -88,7 +84,7 @@ export async function planTrial(
       const rank = attempt === 0 && !input.afterWait ? Math.min(input.lane, free.length - 1) : 0;
       const index = free[rank]!;
       // Seeded by the first free slot, so that every lane planning from this history draws the same batch.
-      const { assignments: batch, waiting } = suggest(record, trials, rank + 1, free.slice(0, rank + 1));
+      const { assignments: batch, waiting, labels } = suggest(record, trials, rank + 1, free.slice(0, rank + 1));
       const assignment = batch[rank];
       if (!assignment) {
         // The space has fewer points left than lanes asking (let the others take theirs, then look
@@ -96,7 +92,7 @@ export async function planTrial(
         if (waiting) return { action: 'wait', seconds: WAIT_FOR_TRIALS_SECONDS, iteration };
         return batch.length > 0 ? { action: 'wait', seconds: 1, iteration } : { action: 'stop', iteration };
       }
-      const trial = newTrial(record, input, index, assignment, deps.clock.now());
+      const trial = newTrial(record, input, index, assignment, deps.clock.now(), labels?.[rank]);
       try {
         await deps.store.createTrial(trial);
         return {
@@ -146,6 +142,7 @@ export function launchSpecFor(record: ExperimentRecord, trial: TrialRecord, hist
     workdir: record.workdir,
     objective: spec.objective,
     metricsCollectorSpec: spec.metricsCollectorSpec,
+    checkpoint: checkpointOf(record, trial),
     earlyStopping: spec.earlyStopping
       ? medianStopRule(
           spec.earlyStopping.algorithmSettings,
@@ -156,14 +153,26 @@ export function launchSpecFor(record: ExperimentRecord, trial: TrialRecord, hist
   };
 }
 
+/** PBT's checkpoint folder and the parent it starts from (the algorithm's label). */
+function checkpointOf(record: ExperimentRecord, trial: TrialRecord): LaunchSpec['checkpoint'] {
+  const { algorithm } = record.experiment.spec;
+  if (algorithm.algorithmName !== 'pbt') return undefined;
+  const mountPath = algorithm.algorithmSettings?.find((s) => s.name === 'suggestion_trial_dir')?.value;
+  if (mountPath === undefined) return undefined;
+  const parentTrial = trial.labels?.[PBT_PARENT_LABEL];
+  return { mountPath: String(mountPath), ...(parentTrial ? { parentTrial } : {}) };
+}
+
 function newTrial(
   record: ExperimentRecord,
   input: { namespace: string; name: string; executionId: string },
   index: number,
   assignment: ParameterAssignment[],
   now: string,
+  labels: Record<string, string> | undefined,
 ): TrialRecord {
   return {
+    ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
     namespace: input.namespace,
     experiment: input.name,
     name: trialName(record, index),

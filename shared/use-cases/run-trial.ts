@@ -55,6 +55,7 @@ export async function runTrial(
       primaryContainerName: launch.primaryContainerName,
       workdir: launch.workdir,
       metricsFilePath: collectorKind === 'File' ? launch.metricsCollectorSpec?.source?.fileSystemPath?.path : undefined,
+      checkpoint: launch.checkpoint,
       env: { KATIB_TRIAL_NAME: input.trialName, TUNESTEP_TRIAL_NAME: input.trialName, TUNESTEP_EXPERIMENT_NAME: input.name },
     },
     {

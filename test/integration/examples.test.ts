@@ -36,3 +36,32 @@ describe('examples/', () => {
     expect(status.currentOptimalTrial.observation.metrics.length).toBeGreaterThan(0);
   });
 });
+
+describe('pbt end to end', () => {
+  test('generations continue their parents’ checkpoints; trials carry Katib’s generation and parent labels', async () => {
+    const doc = parse(readFileSync(join(EXAMPLES, 'pbt.yaml'), 'utf8'));
+    doc.spec.maxTrialCount = 18;
+    const path = join(work, 'pbt-three-generations.yaml');
+    writeFileSync(path, stringify(doc));
+    const home = tempHome();
+    const r = await tunestep(['run', path, '-o', 'json'], home);
+    expect(r.code).toBe(0);
+    const trials = JSON.parse((await tunestep(['get', 'trials', '-e', 'pbt', '-o', 'json'], home)).stdout).items;
+    expect(trials).toHaveLength(18);
+    const generation = (t: any) => Number(t.metadata.labels['pbt.suggestion.katib.kubeflow.org/generation']);
+    const byName = new Map(trials.map((t: any) => [t.metadata.name, t]));
+    const metric = (t: any, name: string) => Number(t.status.observation.metrics.find((m: any) => m.name === name).latest);
+    for (const t of trials) {
+      const g = generation(t);
+      // pbt_train.py counts steps in its checkpoint: 5 epochs per generation, continued from the parent.
+      expect(metric(t, 'checkpoint-step')).toBe(5 * (g + 1));
+      if (g === 0) continue;
+      const parent = byName.get(t.metadata.labels['pbt.suggestion.katib.kubeflow.org/parent']) as any;
+      expect(generation(parent)).toBe(g - 1);
+    }
+    expect(trials.map(generation).sort()).toEqual([...Array(6).fill(0), ...Array(6).fill(1), ...Array(6).fill(2)]);
+    const best = (g: number) =>
+      Math.max(...trials.filter((t: any) => generation(t) === g).map((t: any) => metric(t, 'Validation-accuracy')));
+    expect(best(2)).toBeGreaterThan(best(0));
+  });
+});

@@ -4,6 +4,7 @@ import { bayesianOptimization } from '../../shared/algorithms/bayesopt.js';
 import { cmaes } from '../../shared/algorithms/cmaes.js';
 import { gridSearch } from '../../shared/algorithms/grid.js';
 import { bracketPlan, hyperband } from '../../shared/algorithms/hyperband.js';
+import { PBT_GENERATION_LABEL, PBT_PARENT_LABEL, pbt } from '../../shared/algorithms/pbt.js';
 import { randomSearch } from '../../shared/algorithms/random.js';
 import { createRng } from '../../shared/algorithms/rng.js';
 import { sobol, sobolGenerator } from '../../shared/algorithms/sobol.js';
@@ -53,6 +54,10 @@ function inBaseSpace(assignment: { name: string; value: string }[], parameters =
 
 /** The contract every algorithm passes. */
 describe.each<[string, SuggestionAlgorithm, Record<string, string>, ParameterSpec[]?]>([
+  // PBT's later generations repeat assignments by design (members continue their own checkpoints);
+  // its population of 70 keeps the contract's histories in generation 0, and its generations are
+  // tested below.
+  ['pbt', pbt, { suggestion_trial_dir: '/ckpt', n_population: '70', truncation_threshold: '0.2' }],
   ['random', randomSearch, {}],
   ['grid', gridSearch, {}],
   ['tpe', tpe, {}],
@@ -525,5 +530,69 @@ describe('bayesianoptimization', () => {
         {},
       ),
     ).toEqual([]);
+  });
+});
+
+describe('pbt', () => {
+  const lr: ParameterSpec[] = [
+    { name: 'lr', parameterType: 'double', feasibleSpace: { min: '0.0001', max: '0.02', step: '0.0001' } },
+    { name: 'opt', parameterType: 'categorical', feasibleSpace: { list: ['sgd', 'adam'] } },
+  ];
+  const pbtSettings = { suggestion_trial_dir: '/var/log/katib/checkpoints/', n_population: '5', truncation_threshold: '0.4' };
+
+  test('generations: the bottom members copy a top member and perturb it, the others continue, with Katib labels', () => {
+    settings = pbtSettings;
+    try {
+      const first = pbt.suggest(baseInput([], 8, 2, lr));
+      expect(first.assignments).toHaveLength(5);
+      expect(first.waiting).toBe(true);
+      expect(first.labels).toEqual(Array(5).fill({ [PBT_GENERATION_LABEL]: '0' }));
+      const trials: AlgorithmTrial[] = first.assignments.map((a, i) => ({ name: `g0-${i}`, parameterAssignments: a, state: 'pending' }));
+      expect(pbt.suggest(baseInput(trials, 1, 2, lr)).waiting).toBe(true);
+      // Finish generation 0 (maximize the objective: member i scores i, member 0 fails).
+      const objectiveMax = { type: 'maximize' as const, objectiveMetricName: 'acc' };
+      trials.forEach((t, i) => {
+        t.state = i === 0 ? 'failed' : 'succeeded';
+        t.objectiveValue = i === 0 ? undefined : i;
+      });
+      const next = pbt.suggest({ ...baseInput(trials, 5, 2, lr), objective: objectiveMax });
+      expect(next.assignments).toHaveLength(5);
+      // Members 2, 3, 4 (top three) continue; members 0 and 1 (bottom 40%) exploit 3 or 4.
+      for (const k of [2, 3, 4]) {
+        expect(next.assignments[k]).toEqual(trials[k]!.parameterAssignments);
+        expect(next.labels![k]).toEqual({ [PBT_GENERATION_LABEL]: '1', [PBT_PARENT_LABEL]: `g0-${k}` });
+      }
+      for (const k of [0, 1]) {
+        const parent = next.labels![k]![PBT_PARENT_LABEL]!;
+        expect(['g0-3', 'g0-4']).toContain(parent);
+        const from = Number(trials.find((t) => t.name === parent)!.parameterAssignments[0]!.value);
+        const to = Number(next.assignments[k]![0]!.value);
+        const ratio = to / from;
+        // x0.8 or x1.2, then put on the 0.0001 grid and inside [min, max].
+        expect(Math.min(Math.abs(ratio - 0.8), Math.abs(ratio - 1.2), Math.abs(to - 0.02), Math.abs(to - 0.0001))).toBeLessThan(0.02);
+      }
+    } finally {
+      settings = {};
+    }
+  });
+
+  test('validation: the required settings, their ranges, and resumePolicy FromVolume as in Katib', () => {
+    const spec = (algorithmSettings: { name: string; value: string }[], resumePolicy?: string) =>
+      ({ algorithm: { algorithmName: 'pbt', algorithmSettings }, parameters: lr, objective, resumePolicy }) as any;
+    const issues = pbt.validate(
+      spec([
+        { name: 'suggestion_trial_dir', value: 'relative/dir' },
+        { name: 'n_population', value: '4' },
+      ]),
+      {},
+    );
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      ['spec.algorithm.algorithmSettings[0].value', expect.stringContaining('absolute path')],
+      ['spec.algorithm.algorithmSettings[1].value', expect.stringContaining('must be >= 5')],
+      ['spec.algorithm.algorithmSettings', expect.stringContaining('truncation_threshold')],
+      ['spec.resumePolicy', expect.stringContaining('FromVolume')],
+    ]);
+    const good = Object.entries(pbtSettings).map(([name, value]) => ({ name, value }));
+    expect(pbt.validate(spec(good, 'FromVolume'), {})).toEqual([]);
   });
 });
