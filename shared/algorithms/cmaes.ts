@@ -1,9 +1,10 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { FieldIssue } from '../errors.js';
 import type { ExperimentSpec, ParameterAssignment, ParameterSpec } from '../spec/types.js';
+import { normalQuantile } from './normal.js';
 import { createRng, type Rng } from './rng.js';
 import { checkSettings } from './settings.js';
-import { assignmentKey, drawUnseen, formatValue, sampleAssignment, snap } from './space.js';
+import { assignmentKey, cardinality, drawUnseen, formatValue, gridValues, sampleAssignment, snap } from './space.js';
 import type { SuggestInput, SuggestionAlgorithm } from './types.js';
 
 /**
@@ -22,6 +23,8 @@ import type { SuggestInput, SuggestionAlgorithm } from './types.js';
  *   redrawn, then clipped; ints and steps are snapped.
  * - Categorical and discrete parameters are drawn independently from their prior, as Optuna does
  *   (Katib's goptuna backend needs two numeric parameters; so does this).
+ * - Ints and stepped doubles get a margin (CMA-ES with margin, Hamano et al. 2022; `margin: "false"`
+ *   turns it off): the chance of a sample leaving the mean's cell stays at least 1/(n lambda).
  * - `restart_strategy`: `none` (default), `ipop` (a restart doubles lambda, from a random mean) or
  *   `bipop` (alternates ipop's large populations with small ones at a smaller sigma). A restart happens
  *   when sigma collapses, the generation's values are flat, or the covariance is ill-conditioned.
@@ -90,6 +93,12 @@ interface CmaState {
   ps: number[];
   lambda: number;
   generation: number;
+  /** The margin's diagonal scaling per dimension (1 for continuous ones): samples are m + sigma A B D z. */
+  A: number[];
+  /** Cell boundaries in unit coordinates of each int/stepped dimension (empty for continuous ones). */
+  cells: number[][];
+  /** The margin: the least probability of leaving the current cell (0: no margin). */
+  alpha: number;
 }
 
 function strategyParameters(n: number, lambda: number) {
@@ -107,7 +116,7 @@ function strategyParameters(n: number, lambda: number) {
   return { mu, weights, muEff, cc, cs, c1, cmu, damps, chiN };
 }
 
-function freshState(n: number, lambda: number, sigma: number, mean: number[]): CmaState {
+function freshState(n: number, lambda: number, sigma: number, mean: number[], cells: number[][] = [], alpha = 0): CmaState {
   const identity = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   return {
     n,
@@ -120,7 +129,46 @@ function freshState(n: number, lambda: number, sigma: number, mean: number[]): C
     ps: Array(n).fill(0),
     lambda,
     generation: 0,
+    A: Array(n).fill(1),
+    cells,
+    alpha,
   };
+}
+
+/** Boundaries between neighbouring values of an int or stepped parameter, in unit coordinates. */
+function cellBoundaries(p: ParameterSpec): number[] {
+  const count = cardinality(p);
+  if (!Number.isFinite(count) || count < 2 || count > 10_000) return [];
+  const values = gridValues(p).map((v) => toUnit(p, v));
+  return values.slice(1).map((v, i) => (v + values[i]!) / 2);
+}
+
+/**
+ * CMA-ES with margin (Hamano et al., "CMA-ES with Margin", GECCO 2022), simplified: for each int or
+ * stepped dimension, the probability that a sample leaves the cell the mean is in (through its nearer
+ * boundary) is kept at least alpha by widening that dimension's scaling A. Without it, sigma shrinks
+ * until every sample rounds to the same integer and the search stalls on a plateau.
+ */
+function applyMargin(s: CmaState): void {
+  if (s.alpha <= 0) return;
+  const z = normalQuantile(1 - s.alpha);
+  for (let d = 0; d < s.n; d++) {
+    const bounds = s.cells[d];
+    if (!bounds || bounds.length === 0) continue;
+    const m = s.mean[d]!;
+    let lower = Number.NEGATIVE_INFINITY;
+    let upper = Number.POSITIVE_INFINITY;
+    for (const b of bounds) {
+      if (b <= m) lower = b;
+      else {
+        upper = b;
+        break;
+      }
+    }
+    const nearest = Math.min(m - lower, upper - m);
+    const spread = s.sigma * Math.sqrt(Math.max(s.C[d]![d]!, 1e-300));
+    s.A[d] = Math.max(1, nearest / (spread * z));
+  }
 }
 
 /** Rebuilds the state from every complete generation of trials, restarts included. */
@@ -129,7 +177,11 @@ function replay(input: SuggestInput, numeric: ParameterSpec[]): CmaState {
   const lambda0 = 4 + Math.floor(3 * Math.log(n));
   const sigma0 = Number(input.settings.sigma ?? 1 / 6);
   const strategy = input.settings.restart_strategy ?? 'none';
-  let state = freshState(n, lambda0, sigma0, Array(n).fill(0.5));
+  const cells = numeric.map(cellBoundaries);
+  const margin = input.settings.margin === 'false' || cells.every((c) => c.length === 0) ? 0 : undefined;
+  // The margin's alpha: 1 / (n lambda), the paper's recommendation.
+  const alphaFor = (lambda: number) => margin ?? 1 / (n * lambda);
+  let state = freshState(n, lambda0, sigma0, Array(n).fill(0.5), cells, alphaFor(lambda0));
   const sign = input.objective.type === 'minimize' ? 1 : -1;
   let restarts = 0;
   let largeLambda = lambda0;
@@ -151,10 +203,10 @@ function replay(input: SuggestInput, numeric: ParameterSpec[]): CmaState {
         // BIPOP's small regime: a population between lambda0 and half the large one, a smaller sigma.
         const u = rng.next();
         const small = Math.max(lambda0, Math.floor(lambda0 * (largeLambda / (2 * lambda0)) ** (u * u)));
-        state = freshState(n, small, sigma0 * 10 ** (-2 * rng.next()), mean);
+        state = freshState(n, small, sigma0 * 10 ** (-2 * rng.next()), mean, cells, alphaFor(small));
       } else {
         largeLambda *= 2;
-        state = freshState(n, largeLambda, sigma0, mean);
+        state = freshState(n, largeLambda, sigma0, mean, cells, alphaFor(largeLambda));
       }
     }
   }
@@ -168,12 +220,12 @@ function update(s: CmaState, xs: number[][], fs: number[]): void {
   // Steps of the selected solutions, clipped so that injected or repaired solutions cannot blow up C.
   const limit = Math.sqrt(n) * 4;
   const ys = order.slice(0, p.mu).map((i) => {
-    const y = xs[i]!.map((x, d) => (x - s.mean[d]!) / s.sigma);
+    const y = xs[i]!.map((x, d) => (x - s.mean[d]!) / (s.sigma * s.A[d]!));
     const norm = Math.hypot(...invSqrtC(s, y));
     return norm > limit ? y.map((v) => (v * limit) / norm) : y;
   });
   const yw = Array.from({ length: n }, (_, d) => ys.reduce((a, y, k) => a + p.weights[k]! * y[d]!, 0));
-  s.mean = s.mean.map((m, d) => m + s.sigma * yw[d]!);
+  s.mean = s.mean.map((m, d) => m + s.sigma * s.A[d]! * yw[d]!);
   const cInvY = invSqrtC(s, yw);
   s.ps = s.ps.map((v, d) => (1 - p.cs) * v + Math.sqrt(p.cs * (2 - p.cs) * p.muEff) * cInvY[d]!);
   const psNorm = Math.hypot(...s.ps);
@@ -192,6 +244,7 @@ function update(s: CmaState, xs: number[][], fs: number[]): void {
   s.sigma *= Math.exp(Math.min(1, (p.cs / p.damps) * (psNorm / p.chiN - 1)));
   s.generation++;
   decompose(s);
+  applyMargin(s);
 }
 
 /** B and D from C (C = B diag(D^2) B^T), by ml-matrix's symmetric eigendecomposition. */
@@ -222,7 +275,7 @@ function sampleX(s: CmaState, rng: Rng): number[] {
   for (let tries = 0; tries < 10; tries++) {
     const z = Array.from({ length: s.n }, () => rng.normal());
     const bdz = Array.from({ length: s.n }, (_, i) => s.B[i]!.reduce((a, b, k) => a + b * s.D[k]! * z[k]!, 0));
-    x = s.mean.map((m, i) => m + s.sigma * bdz[i]!);
+    x = s.mean.map((m, i) => m + s.sigma * s.A[i]! * bdz[i]!);
     if (x.every((v) => v >= 0 && v <= 1)) return x;
   }
   return x.map((v) => Math.min(1, Math.max(0, v)));
@@ -233,6 +286,7 @@ function validateCmaes(spec: ExperimentSpec): FieldIssue[] {
     random_state: { kind: 'int', min: 0 },
     sigma: { kind: 'float', min: 0, minExclusive: true },
     restart_strategy: { kind: 'enum', values: ['none', 'ipop', 'bipop'] },
+    margin: { kind: 'enum', values: ['true', 'false'] },
   });
   const numeric = (spec.parameters ?? []).filter(isNumeric).length;
   if (numeric < 2) {
@@ -242,7 +296,7 @@ function validateCmaes(spec: ExperimentSpec): FieldIssue[] {
 }
 
 /** For tests: the state the next suggestion is drawn from. */
-export function cmaesState(input: SuggestInput): { generation: number; lambda: number; sigma: number; mean: number[] } {
+export function cmaesState(input: SuggestInput): { generation: number; lambda: number; sigma: number; mean: number[]; A: number[] } {
   const s = replay(input, input.parameters.filter(isNumeric));
-  return { generation: s.generation, lambda: s.lambda, sigma: s.sigma, mean: s.mean };
+  return { generation: s.generation, lambda: s.lambda, sigma: s.sigma, mean: s.mean, A: s.A };
 }

@@ -45,16 +45,9 @@ const squaredDifference = (a: number, b: number, categorical: boolean) => (categ
 function cholesky(k: Float64Array, n: number): Float64Array {
   for (let jitter = 0; jitter <= 8; jitter++) {
     const extra = jitter === 0 ? 0 : 1e-8 * 10 ** jitter;
-    const rows = Array.from({ length: n }, (_, i) => {
-      const row = k.slice(i * n, (i + 1) * n);
-      row[i]! += extra;
-      return row;
-    });
-    const decomposition = new CholeskyDecomposition(new Matrix(rows));
-    if (decomposition.isPositiveDefinite()) {
-      const l = decomposition.lowerTriangularMatrix.to1DArray();
-      return Float64Array.from(l);
-    }
+    const a = extra === 0 ? k : k.map((v, at) => (at % (n + 1) === 0 ? v + extra : v));
+    const decomposition = new CholeskyDecomposition(Matrix.from1DArray(n, n, a));
+    if (decomposition.isPositiveDefinite()) return Float64Array.from(decomposition.lowerTriangularMatrix.to1DArray());
   }
   throw new Error('kernel matrix is not positive definite even with jitter');
 }

@@ -76,3 +76,39 @@ test('validation: two numeric parameters, known restart strategies, positive sig
   );
   expect(issues((d) => (d.spec.algorithm.algorithmSettings = [{ name: 'sigma', value: '0' }]))[0]).toMatch(/sigma: must be > 0/);
 });
+
+test('the integer margin keeps an int moving after the continuous parameters converge (CMA-ES with margin)', () => {
+  // x converges fast; n's effect is tiny, so without a margin sigma shrinks until every sample rounds
+  // to the same n and n stalls short of its optimum 17.
+  const mixed: ParameterSpec[] = [
+    { name: 'n', parameterType: 'int', feasibleSpace: { min: '0', max: '20' } },
+    { name: 'x', parameterType: 'double', feasibleSpace: { min: '-1', max: '1' } },
+  ];
+  const f = (a: { value: string }[]) => 100 * (Number(a[1]!.value) - 0.2) ** 2 + 0.001 * Math.abs(Number(a[0]!.value) - 17);
+  const reached = (margin: string) => {
+    let hits = 0;
+    let widened = 0;
+    for (let seed = 1; seed <= 9; seed++) {
+      const trials: AlgorithmTrial[] = [];
+      for (let i = 0; i < 250; i++) {
+        const step: SuggestInput = { parameters: mixed, objective, trials, count: 1, settings: { margin }, seed, rng: createRng(seed, i) };
+        const [a] = cmaes.suggest(step).assignments;
+        trials.push({ name: `t${i}`, parameterAssignments: a!, state: 'succeeded', objectiveValue: f(a!) });
+        if (i % 10 === 9) {
+          // The margin widens the int's sampling while sigma is small; the double is never widened.
+          const { A } = cmaesState(step);
+          if (A[0]! > 1) widened++;
+          expect(A[1]).toBe(1);
+        }
+      }
+      const best = trials.reduce((a, b) => (a.objectiveValue! <= b.objectiveValue! ? a : b));
+      if (best.parameterAssignments[0]!.value === '17') hits++;
+    }
+    return { hits, widened };
+  };
+  const without = reached('false');
+  const withMargin = reached('true');
+  expect(without.widened).toBe(0);
+  expect(withMargin.widened).toBeGreaterThan(0);
+  expect(withMargin.hits).toBeGreaterThanOrEqual(without.hits + 3);
+});
