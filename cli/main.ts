@@ -15,6 +15,7 @@ import { claimRunner, drive, otherRunner } from './drive.js';
 import { registerInspectCommands } from './inspect.js';
 import { findExperiment } from './lookup.js';
 import { printIssues, printObject, UsageError } from './output.js';
+import { registerTrainCommand } from './train.js';
 
 /** Exit codes, as documented in the README. */
 export const EXIT = { succeeded: 0, failed: 1, usage: 2, internal: 3, interrupted: 130 } as const;
@@ -213,6 +214,9 @@ export function buildProgram(): Command {
     });
 
   registerInspectCommands(program, home, withRuntime);
+  registerTrainCommand(program, home, (code) => {
+    throw new Exit(code);
+  });
   return program;
 }
 

@@ -36,7 +36,7 @@ export class UsageError extends Error {
 }
 
 /** Prints validation issues, one per line with its field path. */
-export function printIssues(e: ValidationError, source: string): void {
-  process.stderr.write(`error: ${source} is not a valid Experiment (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):\n`);
+export function printIssues(e: ValidationError, source: string, what = 'Experiment'): void {
+  process.stderr.write(`error: ${source} is not a valid ${what} (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}):\n`);
   for (const issue of e.issues) process.stderr.write(`  ${issue.path}: ${issue.message}\n`);
 }

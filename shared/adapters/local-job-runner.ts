@@ -1,0 +1,325 @@
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { isAbsolute, join, resolve } from 'node:path';
+import { LaunchError } from '../errors.js';
+import {
+  mpiContract,
+  pytorchContract,
+  type ReplicaEnvironment,
+  type Resolver,
+  tensorflowContract,
+  xgboostContract,
+} from '../training/contracts.js';
+import { FRAMEWORKS, type TrainingJob } from '../training/job-spec.js';
+import { afterFailure, jobSucceeded, type ReplicaPhase } from '../training/job-status.js';
+import { stopGroup } from './process-group.js';
+import { ProcessSpawner } from './process-spawner.js';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+/** Kubernetes' batch Job default, used when a job sets no `backoffLimit` (locally nothing may loop forever). */
+const DEFAULT_BACKOFF_LIMIT = 6;
+/** How long a replica gets between SIGTERM and SIGKILL when the gang is stopped. */
+const GANG_STOP_GRACE_MS = 1000;
+
+export interface JobCondition {
+  type: 'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Failed' | 'Suspended';
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
+/** Kubeflow's job status: conditions, replica counts, times. */
+export interface JobStatus {
+  conditions: JobCondition[];
+  replicaStatuses: Record<string, { active: number; succeeded: number; failed: number }>;
+  startTime?: string;
+  completionTime?: string;
+  restarts: number;
+}
+
+export interface LocalJobOptions {
+  /** Folder for the job's logs and files: `<jobDir>/<type>-<index>.log`, the MPI hostfile. */
+  jobDir: string;
+  /** Folder relative commands run in (the job file's folder). */
+  workdir: string;
+  /** Environment every replica inherits (PATH and so on). */
+  baseEnv: Record<string, string | undefined>;
+  /** A replica silent (no output) for this long is treated as hung and fails the job. */
+  silentTimeoutSeconds?: number;
+  /** Progress: condition changes and replica output lines. */
+  onCondition?(condition: JobCondition): void;
+  onLine?(replica: string, line: string): void;
+}
+
+interface Replica {
+  type: string;
+  index: number;
+  name: string;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  restartPolicy: string;
+  phase: ReplicaPhase;
+  pgid?: number;
+  lastOutput: number;
+  /** Runs locally (an MPI worker does not: mpirun starts the ranks on this machine). */
+  local: boolean;
+}
+
+/**
+ * Runs a Kubeflow training job (PyTorchJob, TFJob, XGBoostJob, MPIJob) or a batch Job on this machine:
+ * every replica a process group on 127.0.0.1 with a free port, given the environment its operator
+ * would give its pod (shared/training/contracts.ts). Kubeflow's semantics: restart policies
+ * (Always/OnFailure restart, ExitCode retries 128+ and fails on 1-127, Never fails) counted against
+ * `runPolicy.backoffLimit`; success per framework (shared/training/job-status.ts); a replica that
+ * fails for good fails the job and the gang is stopped within a second; `activeDeadlineSeconds`;
+ * `suspend`. Whatever `cleanPodPolicy` says, no process outlives the job locally.
+ */
+export async function runJobLocally(job: TrainingJob, options: LocalJobOptions): Promise<JobStatus> {
+  const status: JobStatus = { conditions: [], replicaStatuses: {}, restarts: 0 };
+  const condition = (type: JobCondition['type'], reason: string, message: string) => {
+    for (const c of status.conditions) if (c.status === 'True' && c.type !== type && type !== 'Restarting') c.status = 'False';
+    const entry: JobCondition = { type, status: 'True', reason, message, lastTransitionTime: new Date().toISOString() };
+    status.conditions.push(entry);
+    options.onCondition?.(entry);
+  };
+  const kindLabel = job.kind;
+  const name = job.metadata.name;
+  condition('Created', `${kindLabel}Created`, `${kindLabel} ${name} is created.`);
+  // A batch Job keeps these fields in its spec; the Kubeflow kinds in runPolicy.
+  const batch = job.kind === 'Job';
+  const runPolicy = batch ? job.spec : obj(job.spec.runPolicy);
+  if (runPolicy.suspend === true) {
+    condition('Suspended', `${kindLabel}Suspended`, `${kindLabel} ${name} is suspended.`);
+    return status;
+  }
+
+  mkdirSync(options.jobDir, { recursive: true });
+  const replicas = await planReplicas(job, options);
+  const spawner = new ProcessSpawner();
+  const backoffLimit = Number(runPolicy.backoffLimit ?? DEFAULT_BACKOFF_LIMIT);
+  const deadlineMs = runPolicy.activeDeadlineSeconds === undefined ? undefined : Number(runPolicy.activeDeadlineSeconds) * 1000;
+  const spec = job.spec;
+  const successOptions = { kind: job.kind, elastic: spec.elasticPolicy !== undefined, successPolicy: String(spec.successPolicy ?? '') };
+  status.startTime = new Date().toISOString();
+
+  return new Promise<JobStatus>((resolvePromise) => {
+    let ended = false;
+    const timers: NodeJS.Timeout[] = [];
+    const phases = () => {
+      const byType: Record<string, ReplicaPhase[]> = {};
+      for (const r of replicas) {
+        byType[r.type] ??= [];
+        byType[r.type]![r.index] = r.phase;
+      }
+      return byType;
+    };
+    const refreshCounts = () => {
+      status.replicaStatuses = {};
+      for (const r of replicas) {
+        status.replicaStatuses[r.type] ??= { active: 0, succeeded: 0, failed: 0 };
+        const s = status.replicaStatuses[r.type]!;
+        if (r.phase === 'running' || r.phase === 'restarting') s.active++;
+        else if (r.phase === 'succeeded') s.succeeded++;
+        else if (r.phase === 'failed') s.failed++;
+      }
+    };
+    const end = async (type: 'Succeeded' | 'Failed', reason: string, message: string) => {
+      if (ended) return;
+      ended = true;
+      for (const t of timers) clearInterval(t);
+      // The gang: whatever still runs is stopped (cleanPodPolicy None would leave pods; locally nothing stays).
+      await Promise.all(
+        replicas.filter((r) => r.pgid !== undefined && r.phase === 'running').map((r) => stopGroup(r.pgid!, GANG_STOP_GRACE_MS)),
+      );
+      spawner.close();
+      refreshCounts();
+      status.completionTime = new Date().toISOString();
+      condition(type, reason, message);
+      resolvePromise(status);
+    };
+
+    const start = (r: Replica) => {
+      r.phase = 'running';
+      r.lastOutput = Date.now();
+      const log = createWriteStream(join(options.jobDir, `${r.name}.log`), { flags: 'a' });
+      let rest = '';
+      void spawner
+        .spawn(
+          r.argv,
+          { cwd: r.cwd, env: r.env },
+          {
+            onData: (_stream, chunk) => {
+              r.lastOutput = Date.now();
+              log.write(chunk);
+              const parts = (rest + chunk).split('\n');
+              rest = parts.pop() ?? '';
+              for (const line of parts) options.onLine?.(r.name, line.replace(/\r$/, ''));
+            },
+            onExit: (code, signal) => {
+              if (rest) options.onLine?.(r.name, rest);
+              rest = '';
+              log.end();
+              r.pgid = undefined;
+              if (ended) return;
+              const exitCode = code ?? 128 + (signal === 'SIGTERM' ? 15 : 9);
+              onReplicaExit(r, exitCode);
+            },
+            onError: (_code, message) => {
+              log.end();
+              if (ended) return;
+              r.phase = 'failed';
+              void end('Failed', `${kindLabel}Failed`, `${r.name} could not start: ${message}`);
+            },
+          },
+        )
+        .then((pid) => {
+          if (pid !== undefined) r.pgid = pid;
+          if (ended && pid !== undefined) void stopGroup(pid, GANG_STOP_GRACE_MS);
+        });
+    };
+
+    const onReplicaExit = (r: Replica, exitCode: number) => {
+      if (exitCode === 0) {
+        r.phase = 'succeeded';
+        if (jobSucceeded(phases(), successOptions)) {
+          void end('Succeeded', `${kindLabel}Succeeded`, `${kindLabel} ${name} is successfully completed.`);
+        }
+        return;
+      }
+      // A batch Job's controller replaces a failed pod whatever its restartPolicy, up to backoffLimit.
+      if (batch || afterFailure(r.restartPolicy, exitCode) === 'restart') {
+        status.restarts++;
+        if (status.restarts > backoffLimit) {
+          r.phase = 'failed';
+          void end('Failed', 'BackoffLimitExceeded', `${kindLabel} ${name} has failed because it has reached the specified backoff limit`);
+          return;
+        }
+        r.phase = 'restarting';
+        condition('Restarting', `${kindLabel}Restarting`, `${r.name} exited with code ${exitCode} and is restarting.`);
+        start(r);
+        condition('Running', `${kindLabel}Running`, `${kindLabel} ${name} is running.`);
+        return;
+      }
+      r.phase = 'failed';
+      void end('Failed', `${kindLabel}Failed`, `${r.name} exited with code ${exitCode} (restartPolicy ${r.restartPolicy}).`);
+    };
+
+    for (const r of replicas) {
+      if (r.local) start(r);
+      else r.phase = 'running';
+    }
+    condition('Running', `${kindLabel}Running`, `${kindLabel} ${name} is running.`);
+    if (deadlineMs !== undefined) {
+      timers.push(
+        setTimeout(
+          () => void end('Failed', 'DeadlineExceeded', `${kindLabel} ${name} was active longer than specified deadline`),
+          deadlineMs,
+        ),
+      );
+    }
+    if (options.silentTimeoutSeconds !== undefined) {
+      const limit = options.silentTimeoutSeconds * 1000;
+      timers.push(
+        setInterval(
+          () => {
+            const hung = replicas.find((r) => r.local && r.phase === 'running' && Date.now() - r.lastOutput > limit);
+            if (hung) {
+              hung.phase = 'failed';
+              void end('Failed', 'ReplicaHung', `${hung.name} printed nothing for ${options.silentTimeoutSeconds} s and is taken as hung.`);
+            }
+          },
+          Math.min(500, limit),
+        ),
+      );
+    }
+  });
+}
+
+/** A free TCP port on 127.0.0.1 (the kernel's pick, released for the replica to bind). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Every replica with its argv, env (the framework's contract over the container's own) and policy. */
+async function planReplicas(job: TrainingJob, options: LocalJobOptions): Promise<Replica[]> {
+  const rules = FRAMEWORKS[job.kind];
+  const specs: [string, Obj][] = rules ? Object.entries(obj(job.spec[rules.specKey])).map(([t, s]) => [t, obj(s)]) : [['Pod', job.spec]];
+  const counts: Record<string, number> = {};
+  for (const [type, s] of specs) counts[type] = rules ? Number(s.replicas ?? 1) : 1;
+  const ports = new Map<string, number>();
+  for (const [type] of specs) for (let i = 0; i < counts[type]!; i++) ports.set(`${type}-${i}`, await freePort());
+  const resolver: Resolver = (type, index) => ({ host: '127.0.0.1', port: ports.get(`${type}-${index}`) ?? 0 });
+  const hostfile = join(options.jobDir, 'hostfile');
+
+  const replicas: Replica[] = [];
+  for (const [type, s] of specs) {
+    const podSpec = obj(obj(s.template).spec);
+    const containers = Array.isArray(podSpec.containers) ? podSpec.containers.map(obj) : [];
+    const container = containers.find((c) => c.name === rules?.container) ?? containers[0];
+    if (!container) throw new LaunchError(`${type} has no container to run`);
+    const restartPolicy = String(rules ? s.restartPolicy : (podSpec.restartPolicy ?? 'Never'));
+    for (let index = 0; index < counts[type]!; index++) {
+      const contract = contractFor(job, { replicas: counts, type, index, resolve: resolver }, hostfile);
+      for (const [path, content] of Object.entries(contract.files ?? {})) writeFileSync(path, content);
+      const argv = [...strings(container.command), ...strings(container.args)];
+      const local = !(job.kind === 'MPIJob' && type === 'Worker');
+      if (local && argv.length === 0) {
+        throw new LaunchError(
+          `${type} ${index}: container ${String(container.name)} has no command; local mode cannot read an image's entrypoint`,
+        );
+      }
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(options.baseEnv)) if (v !== undefined) env[k] = v;
+      for (const entry of Array.isArray(container.env) ? container.env.map(obj) : []) {
+        if (entry.value !== undefined) env[String(entry.name)] = String(entry.value);
+      }
+      // The operator appends its variables after the container's: they win.
+      Object.assign(env, contract.env);
+      const name = `${type.toLowerCase()}-${index}`;
+      env.TUNESTEP_REPLICA = name;
+      const wd =
+        typeof container.workingDir === 'string' && !isAbsolute(container.workingDir)
+          ? resolve(options.workdir, container.workingDir)
+          : options.workdir;
+      replicas.push({ type, index, name, argv, env, cwd: wd, restartPolicy, phase: 'pending', lastOutput: Date.now(), local });
+    }
+  }
+  return replicas;
+}
+
+function contractFor(job: TrainingJob, ctx: Parameters<typeof pytorchContract>[0], hostfile: string): ReplicaEnvironment {
+  const spec = job.spec;
+  switch (job.kind) {
+    case 'PyTorchJob':
+      return pytorchContract({ ...ctx, nprocPerNode: String(spec.nprocPerNode ?? 'auto'), elastic: spec.elasticPolicy as never });
+    case 'TFJob':
+      return tensorflowContract(ctx);
+    case 'XGBoostJob':
+      return xgboostContract(ctx);
+    case 'MPIJob':
+      // Locally mpirun starts every rank on this machine: the hostfile lists 127.0.0.1 once per worker.
+      return mpiContract({
+        ...ctx,
+        slotsPerWorker: Number(spec.slotsPerWorker ?? 1),
+        implementation: (spec.mpiImplementation as never) ?? 'OpenMPI',
+        runLauncherAsWorker: spec.runLauncherAsWorker === true,
+        hostfilePath: hostfile,
+      });
+    default:
+      return { env: { PYTHONUNBUFFERED: '1' } };
+  }
+}
+
+const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
