@@ -9,6 +9,7 @@ import { experimentObject } from '#shared/experiment/katib-objects.js';
 import { isExperimentFinished } from '#shared/experiment/states.js';
 import { loadExperiment } from '#shared/spec/load.js';
 import type { Experiment } from '#shared/spec/types.js';
+import { FRAMEWORKS } from '#shared/training/job-spec.js';
 import { createExperiment } from '#shared/use-cases/create-experiment.js';
 import { recoverExperiment } from '#shared/use-cases/recover-experiment.js';
 import { claimRunner, drive, otherRunner } from './drive.js';
@@ -54,13 +55,19 @@ function localRunIssues(exp: Experiment): string[] {
   const tt = exp.spec.trialTemplate;
   if (tt.configMap)
     issues.push('spec.trialTemplate.configMap: local mode has no Kubernetes ConfigMaps to read the template from; inline it as trialSpec');
-  const kind = tt.trialSpec?.kind;
-  if (tt.trialSpec && kind !== 'Job') {
+  const kind = String(tt.trialSpec?.kind);
+  const jobKinds = ['Job', ...Object.keys(FRAMEWORKS)];
+  if (tt.trialSpec && !jobKinds.includes(kind)) {
     issues.push(
-      `spec.trialTemplate.trialSpec.kind: local mode runs batch Job trials; ${JSON.stringify(kind)} is not supported locally yet`,
+      `spec.trialTemplate.trialSpec.kind: local mode runs ${jobKinds.join(', ')} trials; ${JSON.stringify(kind)} is not supported locally yet`,
     );
   }
   const collector = exp.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut';
+  if (kind in FRAMEWORKS && collector !== 'StdOut') {
+    issues.push(
+      `spec.metricsCollectorSpec.collector.kind: local mode collects the metrics of ${kind} trials from the primary replica's stdout only (StdOut); got ${JSON.stringify(collector)}`,
+    );
+  }
   if (collector !== 'StdOut' && collector !== 'File') {
     issues.push(
       `spec.metricsCollectorSpec.collector.kind: local mode collects StdOut and File metrics; ${JSON.stringify(collector)} is not supported locally yet`,

@@ -49,6 +49,14 @@ export interface LocalJobOptions {
   baseEnv: Record<string, string | undefined>;
   /** A replica silent (no output) for this long is treated as hung and fails the job. */
   silentTimeoutSeconds?: number;
+  /** The spawner to start replicas with (a launcher shares its own); one of its own otherwise. */
+  spawner?: ProcessSpawner;
+  /** Extra environment for every replica (a trial's name and token). */
+  extraEnv?: Record<string, string>;
+  /** Stops the job from outside (an experiment ending, an early stop): it ends Failed / Killed. */
+  signal?: AbortSignal;
+  /** The first replica started, with its pid (a trial records it as its runtime handle). */
+  onStarted?(pid: number): void;
   /** Progress: condition changes and replica output lines. */
   onCondition?(condition: JobCondition): void;
   onLine?(replica: string, line: string): void;
@@ -78,6 +86,14 @@ interface Replica {
  * fails for good fails the job and the gang is stopped within a second; `activeDeadlineSeconds`;
  * `suspend`. Whatever `cleanPodPolicy` says, no process outlives the job locally.
  */
+/** The replica whose output a trial's metrics come from: Katib's primary pod (`job-role: master`). */
+export function primaryReplica(job: TrainingJob): string {
+  const types = Object.keys(obj(job.spec[FRAMEWORKS[job.kind]?.specKey ?? '']));
+  if (job.kind === 'MPIJob') return 'launcher-0';
+  const master = ['Chief', 'Master'].find((t) => types.includes(t));
+  return `${(master ?? 'Worker').toLowerCase()}-0`;
+}
+
 export async function runJobLocally(job: TrainingJob, options: LocalJobOptions): Promise<JobStatus> {
   const status: JobStatus = { conditions: [], replicaStatuses: {}, restarts: 0 };
   const condition = (type: JobCondition['type'], reason: string, message: string) => {
@@ -99,7 +115,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
 
   mkdirSync(options.jobDir, { recursive: true });
   const replicas = await planReplicas(job, options);
-  const spawner = new ProcessSpawner();
+  const spawner = options.spawner ?? new ProcessSpawner();
   const backoffLimit = Number(runPolicy.backoffLimit ?? DEFAULT_BACKOFF_LIMIT);
   const deadlineMs = runPolicy.activeDeadlineSeconds === undefined ? undefined : Number(runPolicy.activeDeadlineSeconds) * 1000;
   const spec = job.spec;
@@ -108,6 +124,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
 
   return new Promise<JobStatus>((resolvePromise) => {
     let ended = false;
+    let reportedStart = false;
     const timers: NodeJS.Timeout[] = [];
     const phases = () => {
       const byType: Record<string, ReplicaPhase[]> = {};
@@ -135,7 +152,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
       await Promise.all(
         replicas.filter((r) => r.pgid !== undefined && r.phase === 'running').map((r) => stopGroup(r.pgid!, GANG_STOP_GRACE_MS)),
       );
-      spawner.close();
+      if (!options.spawner) spawner.close();
       refreshCounts();
       status.completionTime = new Date().toISOString();
       condition(type, reason, message);
@@ -177,7 +194,11 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
           },
         )
         .then((pid) => {
-          if (pid !== undefined) r.pgid = pid;
+          if (pid !== undefined) {
+            r.pgid = pid;
+            if (!reportedStart) options.onStarted?.(pid);
+            reportedStart = true;
+          }
           if (ended && pid !== undefined) void stopGroup(pid, GANG_STOP_GRACE_MS);
         });
     };
@@ -208,6 +229,10 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
       void end('Failed', `${kindLabel}Failed`, `${r.name} exited with code ${exitCode} (restartPolicy ${r.restartPolicy}).`);
     };
 
+    if (options.signal) {
+      if (options.signal.aborted) return void end('Failed', 'Killed', `${kindLabel} ${name} was stopped`);
+      options.signal.addEventListener('abort', () => void end('Failed', 'Killed', `${kindLabel} ${name} was stopped`), { once: true });
+    }
     for (const r of replicas) {
       if (r.local) start(r);
       else r.phase = 'running';
@@ -286,7 +311,7 @@ async function planReplicas(job: TrainingJob, options: LocalJobOptions): Promise
         if (entry.value !== undefined) env[String(entry.name)] = String(entry.value);
       }
       // The operator appends its variables after the container's: they win.
-      Object.assign(env, contract.env);
+      Object.assign(env, contract.env, options.extraEnv);
       const name = `${type.toLowerCase()}-${index}`;
       env.TUNESTEP_REPLICA = name;
       const wd =

@@ -4,6 +4,8 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { LaunchError } from '../errors.js';
 import type { RuntimeHandle } from '../experiment/records.js';
 import type { TrialLauncher, TrialRunEvents, TrialRunRequest, TrialRunResult } from '../ports/trial-launcher.js';
+import { applyJobDefaults, FRAMEWORKS, type TrainingJob, validateTrainingJob } from '../training/job-spec.js';
+import { primaryReplica, runJobLocally } from './local-job-runner.js';
 import { groupAlive, processStartTime, signalGroup, stopGroup } from './process-group.js';
 import { ProcessSpawner } from './process-spawner.js';
 
@@ -41,11 +43,14 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
  */
 export class LocalProcessLauncher implements TrialLauncher {
   private readonly running = new Map<string, Running>();
+  /** Training-job trials running as gangs, by `<namespace>/<trial>`. */
+  private readonly jobs = new Map<string, AbortController>();
   private readonly spawner = new ProcessSpawner();
 
   constructor(private readonly options: LocalProcessLauncherOptions) {}
 
   async run(request: TrialRunRequest, events: TrialRunEvents): Promise<TrialRunResult> {
+    if (request.job.kind !== undefined && String(request.job.kind) in FRAMEWORKS) return this.runTrainingJob(request, events);
     const plan = this.plan(request);
     const key = `${request.namespace}/${request.trialName}`;
     const logPath = join(this.options.logDir, request.namespace, request.trialName, 'job-0.log');
@@ -88,7 +93,61 @@ export class LocalProcessLauncher implements TrialLauncher {
     }
   }
 
+  /**
+   * A trial whose job is a Kubeflow training job: the whole gang runs locally (local-job-runner.ts);
+   * its metrics come from the primary replica (Katib's `job-role: master` pod), whose output is also
+   * the trial's log. Succeeded and Failed are the job's conditions, as Katib's default conditions read them.
+   */
+  private async runTrainingJob(request: TrialRunRequest, events: TrialRunEvents): Promise<TrialRunResult> {
+    const raw = applyJobDefaults(request.job as Record<string, unknown>);
+    const issues = validateTrainingJob(raw);
+    if (issues.length > 0) {
+      throw new LaunchError(`the trial's ${String(raw.kind)} is not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    }
+    if (request.metricsFilePath || request.checkpoint) {
+      throw new LaunchError(
+        `local mode collects metrics of ${String(raw.kind)} trials from stdout only (StdOut collector, no PBT checkpoints) for now`,
+      );
+    }
+    const job = raw as unknown as TrainingJob;
+    const key = `${request.namespace}/${request.trialName}`;
+    const trialDir = join(this.options.logDir, request.namespace, request.trialName);
+    mkdirSync(trialDir, { recursive: true });
+    const log = createWriteStream(join(trialDir, 'job-0.log'), { flags: 'a' });
+    const primary = primaryReplica(job);
+    const abort = new AbortController();
+    this.jobs.set(key, abort);
+    let started: Promise<void> = Promise.resolve();
+    try {
+      const status = await runJobLocally(job, {
+        jobDir: join(this.options.trialDir, request.namespace, request.trialName, 'job'),
+        workdir: request.workdir ?? process.cwd(),
+        baseEnv: this.options.baseEnv,
+        spawner: this.spawner,
+        extraEnv: request.env,
+        signal: abort.signal,
+        onStarted: (pid) => {
+          started = events.onStarted({ kind: 'local-process', pid, processStartTime: processStartTime(pid) });
+        },
+        onLine: (replica, line) => {
+          if (replica !== primary) return;
+          log.write(`${line}\n`);
+          events.onLine(line, 'stdout');
+        },
+      });
+      await started;
+      const last = status.conditions.at(-1)!;
+      if (last.type === 'Succeeded') return { outcome: 'succeeded', exitCode: 0, reason: 'Completed', message: last.message };
+      if (last.reason === 'Killed') return { outcome: 'killed', reason: 'Killed', message: 'trial was stopped' };
+      return { outcome: 'failed', reason: last.reason, message: last.message };
+    } finally {
+      this.jobs.delete(key);
+      await new Promise((r) => log.end(r));
+    }
+  }
+
   async terminate(namespace: string, trialName: string): Promise<void> {
+    this.jobs.get(`${namespace}/${trialName}`)?.abort();
     const r = this.running.get(`${namespace}/${trialName}`);
     if (!r) return;
     r.killed = true;
@@ -102,6 +161,7 @@ export class LocalProcessLauncher implements TrialLauncher {
 
   /** Stops every trial this launcher is running (the runner is shutting down). */
   async terminateAll(): Promise<void> {
+    for (const abort of this.jobs.values()) abort.abort();
     await Promise.all(
       [...this.running.keys()].map((key) => {
         const [namespace, trial] = key.split('/') as [string, string];

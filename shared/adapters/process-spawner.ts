@@ -51,6 +51,8 @@ export class ProcessSpawner {
       serialization: 'json',
     });
     helper.on('message', (m: HelperEvent) => this.dispatch(m));
+    // A send racing the helper's exit fails with EPIPE; the exit handler below reports what was pending.
+    helper.on('error', () => {});
     helper.on('exit', () => {
       if (this.helper === helper) this.helper = undefined;
       for (const [id, p] of this.pending) {

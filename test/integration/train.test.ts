@@ -159,7 +159,7 @@ describe('tunestep train: restarts, gang failure, deadlines, no process left', (
   test('a worker that dies for good fails the whole job in seconds, and the others are stopped', async () => {
     const { file, out } = writeJob('PyTorchJob', 'gang', {
       Master: { args: ['--sleep', '60'] },
-      Worker: { replicas: 2, restartPolicy: 'Never', args: ['--exit', '1'] },
+      Worker: { replicas: 2, restartPolicy: 'Never', args: ['--sleep', '1', '--exit', '1'] },
     });
     const started = Date.now();
     const r = await tunestep(['train', file, '-o', 'json'], tempHome());
@@ -206,5 +206,64 @@ describe('tunestep train: restarts, gang failure, deadlines, no process left', (
     expect(r.stderr).toContain('spec.pytorchReplicaSpecs.Chief');
     expect(r.stderr).toContain('spec.pytorchReplicaSpecs.Master.replicas');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('experiments whose trials are training jobs', () => {
+  test('a PyTorchJob trialSpec: every trial a Master and a Worker gang; metrics from the Master only; Katib success condition', async () => {
+    const out = join(work, 'exp-pytorch');
+    mkdirSync(out, { recursive: true });
+    const replica = (extra: string[]) => ({
+      replicas: 1,
+      restartPolicy: 'OnFailure',
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'pytorch',
+              image: 'unused',
+              command: ['python3', SCRIPT, '--out', out, '--rendezvous', 'pytorch', '--x=${trialParameters.x}', ...extra],
+            },
+          ],
+        },
+      },
+    });
+    const experiment = {
+      apiVersion: 'kubeflow.org/v1beta1',
+      kind: 'Experiment',
+      metadata: { name: 'ddp-tune', namespace: 'kubeflow' },
+      spec: {
+        objective: { type: 'minimize', objectiveMetricName: 'loss' },
+        algorithm: { algorithmName: 'random', algorithmSettings: [{ name: 'random_state', value: '1' }] },
+        parallelTrialCount: 2,
+        maxTrialCount: 4,
+        parameters: [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }],
+        trialTemplate: {
+          primaryContainerName: 'pytorch',
+          trialParameters: [{ name: 'x', reference: 'x' }],
+          trialSpec: {
+            apiVersion: 'kubeflow.org/v1',
+            kind: 'PyTorchJob',
+            spec: { pytorchReplicaSpecs: { Master: replica([]), Worker: replica([]) } },
+          },
+        },
+      },
+    };
+    const file = join(work, 'ddp-tune.yaml');
+    writeFileSync(file, stringify(experiment));
+    const home = tempHome();
+    const r = await tunestep(['run', file, '-o', 'json'], home);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).status.trialsSucceeded).toBe(4);
+    const trials = JSON.parse((await tunestep(['get', 'trials', '-e', 'ddp-tune', '-o', 'json'], home)).stdout).items;
+    for (const t of trials) {
+      const x = Number(t.spec.parameterAssignments[0].value);
+      const loss = Number(t.status.observation.metrics.find((m: any) => m.name === 'loss').latest);
+      // The Worker's decoy 999 never reaches the observation log.
+      expect(loss).toBeCloseTo((x - 0.3) ** 2, 5);
+    }
+    const logs = await tunestep(['logs', trials[0].metadata.name], home);
+    expect(logs.stdout).toContain('master heard ranks');
   });
 });
