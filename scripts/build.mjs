@@ -33,6 +33,16 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
+// The Batch node bootstrap: one self-contained file a trial container runs first (runtime/bootstrap.ts).
+await build({
+  entryPoints: [join(root, 'runtime', 'bootstrap.ts')],
+  outfile: join(dist, 'runtime', 'tunestep-bootstrap.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node18',
+  logLevel: 'warning',
+});
 // Its type declarations.
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',

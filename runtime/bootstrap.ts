@@ -1,0 +1,221 @@
+/**
+ * Tunestep's node bootstrap for AWS Batch multi-node parallel jobs: the program a trial container runs
+ * first (`node tunestep-bootstrap.mjs -- <command...>`). Batch starts the main node first and the
+ * others later, in any order, and tells no node the others' addresses
+ * (../shared/reference/training-contracts.md section 3). So:
+ *
+ * 1. The main node (`AWS_BATCH_JOB_MAIN_NODE_INDEX`, not necessarily 0) becomes node rank 0; the
+ *    others take ranks 1.. in node-index order.
+ * 2. Every other node connects to the main node (`AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS`,
+ *    port `TUNESTEP_BOOTSTRAP_PORT`, default 29400) and reports its address; once all
+ *    `AWS_BATCH_JOB_NUM_NODES` have, the main node sends everyone the full table.
+ * 3. Each node maps its rank to a replica of the job (`TUNESTEP_JOB`: `{kind, replicas, ...}`; the
+ *    Master, Chief or Launcher first) and computes the same environment as in local mode and on
+ *    Kubernetes (shared/training/contracts.ts): MASTER_ADDR, RANK, WORLD_SIZE, TF_CONFIG, the MPI
+ *    hostfile...
+ * 4. It runs the user's command with that environment (no shell), forwards SIGTERM/SIGINT, and exits
+ *    with the command's code.
+ *
+ * Bundled by scripts/build.mjs into dist/runtime/tunestep-bootstrap.mjs (no dependencies; the image needs Node 18+).
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import {
+  DEFAULT_PORTS,
+  type MpiImplementation,
+  mpiContract,
+  pytorchContract,
+  type ReplicaEnvironment,
+  type Resolver,
+  tensorflowContract,
+  xgboostContract,
+} from '../shared/training/contracts.js';
+
+/** What the bootstrap needs of the job (the launcher puts it in `TUNESTEP_JOB`). */
+export interface BootstrapJob {
+  kind: 'PyTorchJob' | 'TFJob' | 'XGBoostJob' | 'MPIJob' | 'Job';
+  /** Replicas per type; one Batch node per replica. */
+  replicas: Record<string, number>;
+  nprocPerNode?: string;
+  slotsPerWorker?: number;
+  mpiImplementation?: MpiImplementation;
+}
+
+export class BootstrapError extends Error {
+  override name = 'BootstrapError';
+}
+
+const PRIMARY = ['Master', 'Chief', 'Launcher'];
+
+/** The replicas in node-rank order: the primary type first, then the others as the job lists them. */
+export function replicaOrder(job: BootstrapJob): { type: string; index: number }[] {
+  const types = Object.keys(job.replicas).sort((a, b) => Number(PRIMARY.includes(b)) - Number(PRIMARY.includes(a)));
+  return types.flatMap((type) => Array.from({ length: job.replicas[type]! }, (_, index) => ({ type, index })));
+}
+
+/** This node's rank: the main node is 0, the others follow in node-index order. */
+export function nodeRank(nodeIndex: number, mainIndex: number): number {
+  if (nodeIndex === mainIndex) return 0;
+  return nodeIndex < mainIndex ? nodeIndex + 1 : nodeIndex;
+}
+
+/** The contract for the node of `rank`, given every node's address by rank. */
+export function nodeEnvironment(job: BootstrapJob, rank: number, addresses: string[], hostfilePath?: string): ReplicaEnvironment {
+  const order = replicaOrder(job);
+  if (order.length !== addresses.length) {
+    throw new BootstrapError(`the job has ${order.length} replicas but the Batch job has ${addresses.length} nodes`);
+  }
+  const me = order[rank]!;
+  const port = job.kind === 'Job' || job.kind === 'MPIJob' ? 0 : DEFAULT_PORTS[job.kind];
+  const resolve: Resolver = (type, index) => {
+    const at = order.findIndex((r) => r.type === type && r.index === index);
+    return { host: addresses[at] ?? '', port };
+  };
+  const ctx = { replicas: job.replicas, type: me.type, index: me.index, resolve };
+  const contract = (() => {
+    switch (job.kind) {
+      case 'PyTorchJob':
+        return pytorchContract({ ...ctx, nprocPerNode: job.nprocPerNode });
+      case 'TFJob':
+        return tensorflowContract(ctx);
+      case 'XGBoostJob':
+        return xgboostContract(ctx);
+      case 'MPIJob':
+        return mpiContract({ ...ctx, slotsPerWorker: job.slotsPerWorker, implementation: job.mpiImplementation, hostfilePath });
+      default:
+        return { env: {} };
+    }
+  })();
+  return {
+    env: { ...contract.env, TUNESTEP_REPLICA: `${me.type.toLowerCase()}-${me.index}`, TUNESTEP_NODE_RANK: String(rank) },
+    files: contract.files,
+  };
+}
+
+/** This machine's first non-internal IPv4 address (the Batch container's ENI). */
+function ownAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+function readMessage(socket: Socket): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => {
+      buffer += chunk;
+      const end = buffer.indexOf('\n');
+      if (end >= 0) resolve(JSON.parse(buffer.slice(0, end)));
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new BootstrapError('connection closed before a message arrived')));
+  });
+}
+
+/** The main node: waits for every other node's address, then sends everyone the table. */
+async function gatherAtMain(nodes: number, ownAddr: string, port: number, timeoutMs: number): Promise<string[]> {
+  const addresses: string[] = [ownAddr];
+  const waiting: Socket[] = [];
+  if (nodes === 1) return addresses;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      server.close();
+      reject(new BootstrapError(`only ${waiting.length + 1} of ${nodes} nodes reported within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const server = createServer((socket) => {
+      void readMessage(socket).then((m) => {
+        addresses[Number(m.rank)] = String(m.address);
+        waiting.push(socket);
+        if (waiting.length === nodes - 1) {
+          clearTimeout(timer);
+          const table = `${JSON.stringify({ addresses })}\n`;
+          for (const s of waiting) s.end(table);
+          server.close();
+          resolve(addresses);
+        }
+      }, reject);
+    });
+    server.on('error', reject);
+    server.listen(port, '0.0.0.0');
+  });
+}
+
+/** Another node: reports its address to the main node (retrying until it listens) and reads the table. */
+async function reportToMain(mainAddr: string, port: number, rank: number, ownAddr: string, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const s = connect(port, mainAddr, () => resolve(s));
+        s.on('error', reject);
+      });
+      socket.write(`${JSON.stringify({ rank, address: ownAddr })}\n`);
+      const reply = await readMessage(socket);
+      return reply.addresses as string[];
+    } catch (e) {
+      if (Date.now() > deadline)
+        throw new BootstrapError(`the main node ${mainAddr}:${port} did not answer within ${timeoutMs / 1000} s (${(e as Error).message})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback?: number): number {
+  const text = env[name];
+  if (text === undefined && fallback !== undefined) return fallback;
+  const n = Number(text);
+  if (text === undefined || !Number.isInteger(n) || n < 0)
+    throw new BootstrapError(`${name} must be a non-negative integer (got ${JSON.stringify(text)})`);
+  return n;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const separator = argv.indexOf('--');
+  const command = separator >= 0 ? argv.slice(separator + 1) : argv;
+  if (command.length === 0) throw new BootstrapError('usage: tunestep-bootstrap -- <command> [args...]');
+  let job: BootstrapJob;
+  try {
+    job = JSON.parse(env.TUNESTEP_JOB ?? '');
+  } catch {
+    throw new BootstrapError(
+      `TUNESTEP_JOB must be the job as JSON ({"kind":"PyTorchJob","replicas":{"Master":1,"Worker":2}}); got ${JSON.stringify(env.TUNESTEP_JOB)}`,
+    );
+  }
+  const nodes = intVar(env, 'AWS_BATCH_JOB_NUM_NODES', 1);
+  const index = intVar(env, 'AWS_BATCH_JOB_NODE_INDEX', 0);
+  const mainIndex = intVar(env, 'AWS_BATCH_JOB_MAIN_NODE_INDEX', 0);
+  const port = intVar(env, 'TUNESTEP_BOOTSTRAP_PORT', 29400);
+  const timeoutMs = intVar(env, 'TUNESTEP_BOOTSTRAP_TIMEOUT', 600) * 1000;
+  const rank = nodeRank(index, mainIndex);
+  const own = env.TUNESTEP_NODE_ADDRESS ?? ownAddress();
+  const addresses =
+    rank === 0
+      ? await gatherAtMain(nodes, own, port, timeoutMs)
+      : await reportToMain(env.AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS ?? '', port, rank, own, timeoutMs);
+  const contract = nodeEnvironment(job, rank, addresses, env.TUNESTEP_HOSTFILE);
+  for (const [path, content] of Object.entries(contract.files ?? {})) writeFileSync(path, content);
+  const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...env, ...contract.env } });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => {
+    child.on('error', (e) => {
+      process.stderr.write(`tunestep-bootstrap: cannot start ${JSON.stringify(command[0])}: ${e.message}\n`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
+  });
+}
+
+// Run as a program (the bundle), not when imported by tests.
+if (process.argv[1] && /tunestep-bootstrap\.mjs$|runtime[\\/]bootstrap\.ts$/.test(process.argv[1])) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`tunestep-bootstrap: ${e instanceof BootstrapError ? e.message : String(e)}\n`);
+      process.exit(e instanceof BootstrapError ? 2 : 3);
+    },
+  );
+}
