@@ -14,7 +14,7 @@ import { printIssues, printObject, UsageError } from './output.js';
 export function registerTrainCommand(program: Command, home: () => string, exit: (code: number) => never): void {
   program
     .command('train')
-    .description('run a PyTorchJob, TFJob, XGBoostJob, MPIJob or batch Job locally (exit 0 Succeeded, 1 Failed, 2 bad input)')
+    .description('run a PyTorchJob, TFJob, XGBoostJob, JAXJob, MPIJob or batch Job locally (exit 0 Succeeded, 1 Failed, 2 bad input)')
     .argument('<file>')
     .addOption(new Option('-o, --output <format>', 'print the finished job instead of its output').choices(['json', 'yaml']))
     .option('--silent-timeout <seconds>', 'fail the job when a replica prints nothing for this long (hung)')

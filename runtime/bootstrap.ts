@@ -24,6 +24,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import {
   DEFAULT_PORTS,
+  jaxContract,
   type MpiImplementation,
   mpiContract,
   pytorchContract,
@@ -35,7 +36,7 @@ import {
 
 /** What the bootstrap needs of the job (the launcher puts it in `TUNESTEP_JOB`). */
 export interface BootstrapJob {
-  kind: 'PyTorchJob' | 'TFJob' | 'XGBoostJob' | 'MPIJob' | 'Job';
+  kind: 'PyTorchJob' | 'TFJob' | 'XGBoostJob' | 'JAXJob' | 'MPIJob' | 'Job';
   /** Replicas per type; one Batch node per replica. */
   replicas: Record<string, number>;
   nprocPerNode?: string;
@@ -82,6 +83,8 @@ export function nodeEnvironment(job: BootstrapJob, rank: number, addresses: stri
         return tensorflowContract(ctx);
       case 'XGBoostJob':
         return xgboostContract(ctx);
+      case 'JAXJob':
+        return jaxContract(ctx);
       case 'MPIJob':
         return mpiContract({ ...ctx, slotsPerWorker: job.slotsPerWorker, implementation: job.mpiImplementation, hostfilePath });
       default:

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LaunchError } from '../errors.js';
 import {
+  jaxContract,
   mpiContract,
   pytorchContract,
   type ReplicaEnvironment,
@@ -333,6 +334,8 @@ function contractFor(job: TrainingJob, ctx: Parameters<typeof pytorchContract>[0
       return tensorflowContract(ctx);
     case 'XGBoostJob':
       return xgboostContract(ctx);
+    case 'JAXJob':
+      return jaxContract(ctx);
     case 'MPIJob':
       // Locally mpirun starts every rank on this machine: the hostfile lists 127.0.0.1 once per worker.
       return mpiContract({

@@ -133,6 +133,24 @@ export function xgboostContract(ctx: ReplicaContext): ReplicaEnvironment {
   return { env };
 }
 
+/**
+ * JAXJob (training-operator v1 `jax/envvar.go`): every replica is a Worker; COORDINATOR_ADDRESS and
+ * COORDINATOR_PORT name Worker 0 (the coordinator, its `jaxjob-port`), NUM_PROCESSES the replicas in
+ * all, PROCESS_ID the replica's index.
+ */
+export function jaxContract(ctx: ReplicaContext): ReplicaEnvironment {
+  const coordinator = ctx.resolve('Worker', 0);
+  return {
+    env: {
+      PYTHONUNBUFFERED: '1',
+      COORDINATOR_PORT: String(coordinator.port),
+      COORDINATOR_ADDRESS: coordinator.host,
+      NUM_PROCESSES: String(total(ctx.replicas)),
+      PROCESS_ID: String(ctx.index),
+    },
+  };
+}
+
 /** MPIJob v2beta1's MPI implementations. */
 export type MpiImplementation = 'OpenMPI' | 'Intel' | 'MPICH';
 
@@ -183,7 +201,7 @@ export function mpiContract(
 }
 
 /** Kubeflow's default port per framework (the `*-port` container port when none is declared). */
-export const DEFAULT_PORTS = { PyTorchJob: 23456, TFJob: 2222, XGBoostJob: 9999 } as const;
+export const DEFAULT_PORTS = { PyTorchJob: 23456, TFJob: 2222, XGBoostJob: 9999, JAXJob: 6666 } as const;
 
 /**
  * Endpoints as the Kubeflow operators name them in Kubernetes: PyTorch and XGBoost use the replica's
@@ -191,7 +209,7 @@ export const DEFAULT_PORTS = { PyTorchJob: 23456, TFJob: 2222, XGBoostJob: 9999 
  * the worker's host in the job's subdomain `<job>-worker-<i>.<job>.<ns>.svc`.
  */
 export function kubernetesResolver(
-  kind: 'PyTorchJob' | 'TFJob' | 'XGBoostJob' | 'MPIJob',
+  kind: 'PyTorchJob' | 'TFJob' | 'XGBoostJob' | 'JAXJob' | 'MPIJob',
   job: string,
   namespace: string,
   port = kind === 'MPIJob' ? 0 : DEFAULT_PORTS[kind],

@@ -53,6 +53,15 @@ export const FRAMEWORKS: Record<string, FrameworkRules> = {
     defaultRestart: () => 'Never',
     port: { name: 'xgboostjob-port', value: 9999 },
   },
+  JAXJob: {
+    apiVersions: ['kubeflow.org/v1'],
+    specKey: 'jaxReplicaSpecs',
+    container: 'jax',
+    replicaTypes: ['Worker'],
+    required: ['Worker'],
+    defaultRestart: () => 'Never',
+    port: { name: 'jaxjob-port', value: 6666 },
+  },
   MPIJob: {
     apiVersions: ['kubeflow.org/v2beta1', 'kubeflow.org/v1'],
     specKey: 'mpiReplicaSpecs',

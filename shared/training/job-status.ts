@@ -24,7 +24,7 @@ const all = (phases: readonly ReplicaPhase[] | undefined) => (phases ?? []).leng
 /**
  * Whether the job has succeeded: PyTorch, the Master (else every Worker, or any with elastic); TF, the
  * Chief or Master (else Worker 0, or every Worker with `AllWorkers`); XGBoost, the Master; MPI, the
- * Launcher; a batch Job, its pod.
+ * Launcher; JAX, every Worker; a batch Job, its pod.
  */
 export function jobSucceeded(phases: ReplicaPhases, options: SuccessOptions): boolean {
   switch (options.kind) {
@@ -37,6 +37,8 @@ export function jobSucceeded(phases: ReplicaPhases, options: SuccessOptions): bo
       return options.successPolicy === 'AllWorkers' ? all(phases.Worker) : done(phases.Worker);
     case 'XGBoostJob':
       return done(phases.Master);
+    case 'JAXJob':
+      return all(phases.Worker);
     case 'MPIJob':
       return done(phases.Launcher);
     default:

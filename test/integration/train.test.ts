@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { stringify } from 'yaml';
+import { FRAMEWORKS } from '../../shared/training/job-spec.js';
 import { FIXTURES, tempHome } from '../helpers.js';
 import { tunestep } from './cli.js';
 
@@ -22,10 +23,8 @@ interface Replica {
 function writeJob(kind: string, name: string, specs: Record<string, Replica>, extra: Record<string, unknown> = {}) {
   const out = join(work, name);
   mkdirSync(out, { recursive: true });
-  const container = { PyTorchJob: 'pytorch', TFJob: 'tensorflow', XGBoostJob: 'xgboost', MPIJob: 'launcher' }[kind]!;
-  const key = { PyTorchJob: 'pytorchReplicaSpecs', TFJob: 'tfReplicaSpecs', XGBoostJob: 'xgbReplicaSpecs', MPIJob: 'mpiReplicaSpecs' }[
-    kind
-  ]!;
+  const container = FRAMEWORKS[kind]!.container ?? 'launcher';
+  const key = FRAMEWORKS[kind]!.specKey;
   const replicaSpecs = Object.fromEntries(
     Object.entries(specs).map(([type, r]) => [
       type,
@@ -116,6 +115,20 @@ describe('tunestep train: the operators contract on every replica', () => {
       expect(e.WORLD_SIZE).toBe('3');
       expect(e.WORKER_ADDRS).toBe('127.0.0.1,127.0.0.1');
     }
+  });
+
+  test('JAXJob, three Workers: PROCESS_ID 0-2, NUM_PROCESSES 3, the coordinator (Worker 0) reached by the others', async () => {
+    const { file, out } = writeJob('JAXJob', 'jax', { Worker: { replicas: 3, args: ['--rendezvous', 'jax'] } });
+    const r = await tunestep(['train', file], tempHome());
+    expect(r.code).toBe(0);
+    const envs = ['worker-0', 'worker-1', 'worker-2'].map((n) => record(out, n));
+    expect(envs.map((e) => e.PROCESS_ID)).toEqual(['0', '1', '2']);
+    for (const e of envs) {
+      expect(e.NUM_PROCESSES).toBe('3');
+      expect(e.COORDINATOR_ADDRESS).toBe('127.0.0.1');
+      expect(e.COORDINATOR_PORT).toBe(envs[0].COORDINATOR_PORT);
+    }
+    expect(r.stdout).toContain("[worker-0] coordinator heard processes ['1', '2']");
   });
 
   test('MPIJob: the launcher gets a hostfile with a line per worker and its slots; K_MPI_JOB_ROLE launcher', async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
-import { kubernetesResolver, mpiContract, pytorchContract, tensorflowContract, xgboostContract } from '../../shared/training/contracts.js';
+import {
+  jaxContract,
+  kubernetesResolver,
+  mpiContract,
+  pytorchContract,
+  tensorflowContract,
+  xgboostContract,
+} from '../../shared/training/contracts.js';
 
 describe('PyTorchJob', () => {
   const resolve = kubernetesResolver('PyTorchJob', 'mnist', 'kubeflow');
@@ -125,4 +132,15 @@ test('local endpoints: the same contract over 127.0.0.1 and per-replica ports', 
   const resolve = (type: string, index: number) => ({ host: '127.0.0.1', port: ports[`${type}-${index}`]! });
   const env = pytorchContract({ replicas: { Master: 1, Worker: 2 }, type: 'Worker', index: 0, resolve }).env;
   expect(env).toMatchObject({ MASTER_ADDR: '127.0.0.1', MASTER_PORT: '40001', RANK: '1', WORLD_SIZE: '3' });
+});
+
+test('JAXJob: the operator names Worker 0 as coordinator on jaxjob-port 6666; PROCESS_ID is the index', () => {
+  const resolve = kubernetesResolver('JAXJob', 'jaxjob-simple', 'kubeflow');
+  expect(jaxContract({ replicas: { Worker: 2 }, type: 'Worker', index: 1, resolve }).env).toEqual({
+    PYTHONUNBUFFERED: '1',
+    COORDINATOR_PORT: '6666',
+    COORDINATOR_ADDRESS: 'jaxjob-simple-worker-0',
+    NUM_PROCESSES: '2',
+    PROCESS_ID: '1',
+  });
 });

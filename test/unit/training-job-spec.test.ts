@@ -129,3 +129,26 @@ describe("the training operator's example jobs", () => {
     expect(() => loadTrainingJob(readFileSync(f, 'utf8'), f)).not.toThrow();
   });
 });
+
+test('JAXJob: Workers only, container jax with jaxjob-port 6666, restartPolicy Never by default', () => {
+  const job = loadTrainingJob(
+    [
+      'apiVersion: kubeflow.org/v1',
+      'kind: JAXJob',
+      'metadata: { name: jaxjob-simple }',
+      'spec:',
+      '  jaxReplicaSpecs:',
+      '    Worker:',
+      '      replicas: 2',
+      '      template: { spec: { containers: [{ name: jax, image: x, command: [python3, train.py] }] } }',
+    ].join('\n'),
+  );
+  const worker = (job.spec.jaxReplicaSpecs as any).Worker;
+  expect(worker.restartPolicy).toBe('Never');
+  expect(worker.template.spec.containers[0].ports).toEqual([{ name: 'jaxjob-port', containerPort: 6666 }]);
+  expect(() =>
+    loadTrainingJob(
+      'apiVersion: kubeflow.org/v1\nkind: JAXJob\nmetadata: { name: j }\nspec:\n  jaxReplicaSpecs:\n    Master: { template: { spec: { containers: [{ name: jax, image: x }] } } }\n',
+    ),
+  ).toThrow(/jaxReplicaSpecs/);
+});
