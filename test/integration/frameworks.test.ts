@@ -1,0 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { parse, stringify } from 'yaml';
+import { ROOT, tempHome } from '../helpers.js';
+import { tunestep } from './cli.js';
+
+// Real frameworks, from Debian's packages under /usr/bin/python3 (.ci/run installs them): PyTorch
+// DDP over gloo, configured by nothing but the PyTorchJob contract tunestep gives each replica.
+
+const PYTHON = '/usr/bin/python3';
+const hasTorch = (() => {
+  try {
+    execFileSync(PYTHON, ['-c', 'import torch, sklearn'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const work = mkdtempSync(join(tmpdir(), 'tunestep-frameworks-'));
+cpSync(join(ROOT, 'examples', 'pytorch-ddp'), work, { recursive: true });
+
+describe('PyTorch DDP (gloo) as a PyTorchJob', () => {
+  if (!hasTorch) {
+    test('is skipped: /usr/bin/python3 lacks torch and sklearn (apt-get install -y python3-torch python3-sklearn)', () => {
+      console.warn('SKIPPED: PyTorch DDP tests need Debian python3-torch and python3-sklearn');
+    });
+    return;
+  }
+
+  test('a Master and two Workers train; every rank ends with identical weights; the Master prints Katib-format accuracy', async () => {
+    const out = join(work, 'digests');
+    mkdirSync(out, { recursive: true });
+    const job = parse(readFileSync(join(work, 'pytorchjob.yaml'), 'utf8'));
+    for (const replica of Object.values<any>(job.spec.pytorchReplicaSpecs)) replica.template.spec.containers[0].command.push('--out', out);
+    const file = join(work, 'ddp-test.yaml');
+    writeFileSync(file, stringify(job));
+    const r = await tunestep(['train', file], tempHome());
+    expect(r.code).toBe(0);
+    const digests = [0, 1, 2].map((rank) => readFileSync(join(out, `rank-${rank}.sha256`), 'utf8'));
+    expect(digests[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(digests).size).toBe(1);
+    const accuracy = [...r.stdout.matchAll(/\[master-0\] epoch=\d+ loss=[\d.]+ accuracy=([\d.]+)/g)].map((m) => Number(m[1]));
+    expect(accuracy).toHaveLength(3);
+    expect(accuracy.at(-1)!).toBeGreaterThan(0.5);
+    // Only rank 0 reports metrics.
+    expect(r.stdout).not.toMatch(/\[worker-\d\] epoch=/);
+  });
+
+  test('an Experiment tunes the DDP job end to end: every trial a gang, the objective from the Master', async () => {
+    const home = tempHome();
+    const r = await tunestep(['run', join(work, 'experiment.yaml'), '-o', 'json'], home);
+    expect(r.code).toBe(0);
+    const exp = JSON.parse(r.stdout);
+    expect(exp.status.trialsSucceeded).toBe(4);
+    const best = exp.status.currentOptimalTrial.observation.metrics.find((m: any) => m.name === 'accuracy');
+    expect(Number(best.max)).toBeGreaterThan(0.5);
+  });
+});
