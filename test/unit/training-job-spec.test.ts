@@ -38,7 +38,7 @@ test("the operators' defaults: replicas, restart policy, the framework's port, r
 });
 
 const rules: [string, (d: any) => void, string, RegExp][] = [
-  ['kind', (d) => (d.kind = 'PaddleJob'), 'kind', /must be one of PyTorchJob, TFJob, XGBoostJob, MPIJob, Job/],
+  ['kind', (d) => (d.kind = 'PaddleJob'), 'kind', /must be one of PyTorchJob, TFJob, XGBoostJob, JAXJob, MPIJob, Job/],
   ['apiVersion', (d) => (d.apiVersion = 'kubeflow.org/v2'), 'apiVersion', /"kubeflow.org\/v1"/],
   ['name', (d) => (d.metadata.name = 'Bad_Name'), 'metadata.name', /DNS name/],
   ['replica specs required', (d) => (d.spec.pytorchReplicaSpecs = {}), 'spec.pytorchReplicaSpecs', /is required/],
