@@ -298,7 +298,7 @@ async function planReplicas(job: TrainingJob, options: LocalJobOptions): Promise
     const restartPolicy = String(rules ? s.restartPolicy : (podSpec.restartPolicy ?? 'Never'));
     for (let index = 0; index < counts[type]!; index++) {
       const contract = contractFor(job, { replicas: counts, type, index, resolve: resolver }, hostfile);
-      for (const [path, content] of Object.entries(contract.files ?? {})) writeFileSync(path, content);
+      for (const [path, content] of Object.entries(contract.files ?? {})) writeFileSync(path, mergeHostLines(content));
       const argv = [...strings(container.command), ...strings(container.args)];
       const local = !(job.kind === 'MPIJob' && type === 'Worker');
       if (local && argv.length === 0) {
@@ -348,6 +348,22 @@ function contractFor(job: TrainingJob, ctx: Parameters<typeof pytorchContract>[0
     default:
       return { env: { PYTHONUNBUFFERED: '1' } };
   }
+}
+
+/**
+ * Locally every worker is 127.0.0.1, and Open MPI refuses a hostfile that lists one host several times
+ * with slots: merge the lines of a host, adding their slots (`host slots=N` or `host:N`).
+ */
+export function mergeHostLines(content: string): string {
+  const slots = new Map<string, { n: number; colon: boolean }>();
+  for (const line of content.split('\n').filter(Boolean)) {
+    const m = /^(\S+?)(?::(\d+)| slots=(\d+))$/.exec(line.trim());
+    if (!m) return content;
+    const entry = slots.get(m[1]!) ?? { n: 0, colon: m[2] !== undefined };
+    entry.n += Number(m[2] ?? m[3]);
+    slots.set(m[1]!, entry);
+  }
+  return [...slots].map(([host, { n, colon }]) => (colon ? `${host}:${n}` : `${host} slots=${n}`)).join('\n') + '\n';
 }
 
 const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
