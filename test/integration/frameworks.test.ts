@@ -49,6 +49,21 @@ describe('PyTorch DDP (gloo) as a PyTorchJob', () => {
     expect(r.stdout).not.toMatch(/\[worker-\d\] epoch=/);
   });
 
+  test('elastic: two Workers each run torchrun, which rendezvous (c10d, PET_* from the contract) and train one DDP job', async () => {
+    const out = join(work, 'elastic-digests');
+    mkdirSync(out, { recursive: true });
+    const job = parse(readFileSync(join(work, 'elastic.yaml'), 'utf8'));
+    job.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].command.push('--out', out);
+    const file = join(work, 'elastic-test.yaml');
+    writeFileSync(file, stringify(job));
+    const r = await tunestep(['train', file, '-o', 'json'], tempHome());
+    expect(r.code).toBe(0);
+    // torchrun's two agents formed one world of two ranks: both ranks' weights are identical.
+    const digests = [0, 1].map((rank) => readFileSync(join(out, `rank-${rank}.sha256`), 'utf8'));
+    expect(digests[1]).toBe(digests[0]);
+    expect(JSON.parse(r.stdout).status.conditions.at(-1).type).toBe('Succeeded');
+  });
+
   test('an Experiment tunes the DDP job end to end: every trial a gang, the objective from the Master', async () => {
     const home = tempHome();
     const r = await tunestep(['run', join(work, 'experiment.yaml'), '-o', 'json'], home);
