@@ -111,3 +111,39 @@ describe('Open MPI + mpi4py as an MPIJob (v2beta1)', () => {
     expect(accuracy[0]!).toBeGreaterThan(0.8);
   });
 });
+
+const hasXgboost = (() => {
+  try {
+    execFileSync(PYTHON, ['-c', 'import xgboost, sklearn'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('XGBoost 1.7 distributed (Rabit) as an XGBoostJob', () => {
+  if (!hasXgboost) {
+    test('is skipped: /usr/bin/python3 lacks xgboost and sklearn (apt-get install -y python3-xgboost python3-sklearn)', () => {
+      console.warn('SKIPPED: XGBoost tests need Debian python3-xgboost');
+    });
+    return;
+  }
+
+  test('the Master runs the tracker at MASTER_ADDR:MASTER_PORT; three ranks build the same model; the Master prints the accuracy', async () => {
+    const dir = join(work, 'xgboost');
+    cpSync(join(ROOT, 'examples', 'xgboost'), dir, { recursive: true });
+    const out = join(dir, 'digests');
+    mkdirSync(out, { recursive: true });
+    const job = parse(readFileSync(join(dir, 'xgboostjob.yaml'), 'utf8'));
+    for (const replica of Object.values<any>(job.spec.xgbReplicaSpecs))
+      replica.template.spec.containers[0].command.push('--out', out, '--rounds', '5');
+    const file = join(dir, 'xgb-test.yaml');
+    writeFileSync(file, stringify(job));
+    const r = await tunestep(['train', file], tempHome());
+    expect(r.code).toBe(0);
+    const digests = [0, 1, 2].map((rank) => readFileSync(join(out, `rank-${rank}.sha256`), 'utf8'));
+    expect(new Set(digests).size).toBe(1);
+    const accuracy = /\[master-0\] accuracy=([\d.]+)/.exec(r.stdout);
+    expect(Number(accuracy?.[1])).toBeGreaterThan(0.8);
+  });
+});
