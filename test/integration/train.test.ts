@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { stringify } from 'yaml';
 import { FRAMEWORKS } from '../../shared/training/job-spec.js';
-import { FIXTURES, tempHome } from '../helpers.js';
+import { FIXTURES, ROOT, tempHome } from '../helpers.js';
 import { tunestep } from './cli.js';
 
 // `tunestep train` with real processes: every replica a python3 process that records the environment
@@ -100,6 +100,14 @@ describe('tunestep train: the operators contract on every replica', () => {
     expect(new Set(addresses).size).toBe(3);
     expect(lastCondition(r.stdout).type).toBe('Succeeded');
     expect(JSON.parse(r.stdout).status.replicaStatuses.Worker.succeeded).toBeGreaterThanOrEqual(1);
+  });
+
+  test('examples/tensorflow: Chief, two Workers and a PS check their TF_CONFIG; the Chief hears from every other replica', async () => {
+    const r = await tunestep(['train', join(ROOT, 'examples', 'tensorflow', 'tfjob.yaml')], tempHome());
+    expect(r.code).toBe(0);
+    // The job succeeds with its Chief; the others may be stopped before they print, so only the Chief's
+    // line is certain, and it proves every other replica reached the address TF_CONFIG gives it.
+    expect(r.stdout).toContain("[chief-0] chief-0: TF_CONFIG consistent, heard from ['ps-0', 'worker-0', 'worker-1']");
   });
 
   test('XGBoostJob: RANK and WORLD_SIZE, WORKER_ADDRS for the workers, the Master port reached', async () => {
