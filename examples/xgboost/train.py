@@ -26,8 +26,7 @@ rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
 host, port = os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"])
 tracker = None
 if rank == 0:
-    # The tracker in a separate interpreter: run inside the Master's own process (thread or fork),
-    # rank 0's first allreduce failed with xgboost 1.7.
+    # The tracker in an interpreter of its own, so that it serves the workers whatever this one does.
     code = "from xgboost.tracker import RabitTracker as T; import sys; t = T(host_ip=sys.argv[1], n_workers=int(sys.argv[2]), port=int(sys.argv[3])); t.start(int(sys.argv[2])); t.join()"
     tracker = subprocess.Popen([sys.executable, "-c", code, host, str(world), str(port)])
 
