@@ -24,14 +24,10 @@ import { connect, createServer, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import {
   DEFAULT_PORTS,
-  jaxContract,
   type MpiImplementation,
-  mpiContract,
-  pytorchContract,
   type ReplicaEnvironment,
   type Resolver,
-  tensorflowContract,
-  xgboostContract,
+  replicaContract,
 } from '../shared/training/contracts.js';
 
 /** What the bootstrap needs of the job (the launcher puts it in `TUNESTEP_JOB`). */
@@ -75,22 +71,12 @@ export function nodeEnvironment(job: BootstrapJob, rank: number, addresses: stri
     return { host: addresses[at] ?? '', port };
   };
   const ctx = { replicas: job.replicas, type: me.type, index: me.index, resolve };
-  const contract = (() => {
-    switch (job.kind) {
-      case 'PyTorchJob':
-        return pytorchContract({ ...ctx, nprocPerNode: job.nprocPerNode });
-      case 'TFJob':
-        return tensorflowContract(ctx);
-      case 'XGBoostJob':
-        return xgboostContract(ctx);
-      case 'JAXJob':
-        return jaxContract(ctx);
-      case 'MPIJob':
-        return mpiContract({ ...ctx, slotsPerWorker: job.slotsPerWorker, implementation: job.mpiImplementation, hostfilePath });
-      default:
-        return { env: {} };
-    }
-  })();
+  const contract = replicaContract(job.kind, ctx, {
+    nprocPerNode: job.nprocPerNode,
+    slotsPerWorker: job.slotsPerWorker,
+    implementation: job.mpiImplementation,
+    hostfilePath,
+  });
   return {
     env: { ...contract.env, TUNESTEP_REPLICA: `${me.type.toLowerCase()}-${me.index}`, TUNESTEP_NODE_RANK: String(rank) },
     files: contract.files,

@@ -3,13 +3,12 @@ import { createServer } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LaunchError } from '../errors.js';
 import {
-  jaxContract,
-  mpiContract,
-  pytorchContract,
+  type MpiImplementation,
+  type PyTorchElastic,
+  type ReplicaContext,
   type ReplicaEnvironment,
   type Resolver,
-  tensorflowContract,
-  xgboostContract,
+  replicaContract,
 } from '../training/contracts.js';
 import { FRAMEWORKS, type TrainingJob } from '../training/job-spec.js';
 import { afterFailure, jobSucceeded, type ReplicaPhase } from '../training/job-status.js';
@@ -325,29 +324,17 @@ async function planReplicas(job: TrainingJob, options: LocalJobOptions): Promise
   return replicas;
 }
 
-function contractFor(job: TrainingJob, ctx: Parameters<typeof pytorchContract>[0], hostfile: string): ReplicaEnvironment {
+function contractFor(job: TrainingJob, ctx: ReplicaContext, hostfile: string): ReplicaEnvironment {
   const spec = job.spec;
-  switch (job.kind) {
-    case 'PyTorchJob':
-      return pytorchContract({ ...ctx, nprocPerNode: String(spec.nprocPerNode ?? 'auto'), elastic: spec.elasticPolicy as never });
-    case 'TFJob':
-      return tensorflowContract(ctx);
-    case 'XGBoostJob':
-      return xgboostContract(ctx);
-    case 'JAXJob':
-      return jaxContract(ctx);
-    case 'MPIJob':
-      // Locally mpirun starts every rank on this machine: the hostfile lists 127.0.0.1 once per worker.
-      return mpiContract({
-        ...ctx,
-        slotsPerWorker: Number(spec.slotsPerWorker ?? 1),
-        implementation: (spec.mpiImplementation as never) ?? 'OpenMPI',
-        runLauncherAsWorker: spec.runLauncherAsWorker === true,
-        hostfilePath: hostfile,
-      });
-    default:
-      return { env: { PYTHONUNBUFFERED: '1' } };
-  }
+  // Locally mpirun starts every rank on this machine, from a hostfile of 127.0.0.1 lines (merged below).
+  return replicaContract(job.kind, ctx, {
+    nprocPerNode: String(spec.nprocPerNode ?? 'auto'),
+    elastic: spec.elasticPolicy as PyTorchElastic | undefined,
+    slotsPerWorker: Number(spec.slotsPerWorker ?? 1),
+    implementation: (spec.mpiImplementation as MpiImplementation | undefined) ?? 'OpenMPI',
+    runLauncherAsWorker: spec.runLauncherAsWorker === true,
+    hostfilePath: hostfile,
+  });
 }
 
 /**

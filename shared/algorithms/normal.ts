@@ -1,22 +1,9 @@
 /** The standard normal distribution's functions, shared by TPE, Sobol's mapping and the GP's acquisition. */
 
-/** Complementary error function (Numerical Recipes' erfcc: relative error below 1.2e-7). */
+/** Complementary error function, through `erfcx` (Numerical Recipes' erfcc: relative error below 1.2e-7). */
 export function erfc(x: number): number {
   const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
+  const r = Math.exp(-z * z) * erfcx(z);
   return x >= 0 ? r : 2 - r;
 }
 

@@ -200,6 +200,37 @@ export function mpiContract(
   return { env, files: { [hostfile]: `${hosts.map(line).join('\n')}\n` } };
 }
 
+/** What a job's spec adds to its replicas' contract (PyTorch's nprocPerNode and elastic policy, MPI's fields). */
+export interface JobContractOptions {
+  nprocPerNode?: string;
+  elastic?: PyTorchElastic;
+  slotsPerWorker?: number;
+  implementation?: MpiImplementation;
+  runLauncherAsWorker?: boolean;
+  hostfilePath?: string;
+}
+
+/**
+ * The contract of one replica of a job of `kind`, by its framework's function; a batch Job (or any
+ * other kind) gets only PYTHONUNBUFFERED. Local mode, the Batch bootstrap and EKS all go through here.
+ */
+export function replicaContract(kind: string, ctx: ReplicaContext, options: JobContractOptions = {}): ReplicaEnvironment {
+  switch (kind) {
+    case 'PyTorchJob':
+      return pytorchContract({ ...ctx, nprocPerNode: options.nprocPerNode, elastic: options.elastic });
+    case 'TFJob':
+      return tensorflowContract(ctx);
+    case 'XGBoostJob':
+      return xgboostContract(ctx);
+    case 'JAXJob':
+      return jaxContract(ctx);
+    case 'MPIJob':
+      return mpiContract({ ...ctx, ...options });
+    default:
+      return { env: { PYTHONUNBUFFERED: '1' } };
+  }
+}
+
 /** Kubeflow's default port per framework (the `*-port` container port when none is declared). */
 export const DEFAULT_PORTS = { PyTorchJob: 23456, TFJob: 2222, XGBoostJob: 9999, JAXJob: 6666 } as const;
 
