@@ -11,14 +11,17 @@ import { tunestep } from './cli.js';
 // DDP over gloo, configured by nothing but the PyTorchJob contract tunestep gives each replica.
 
 const PYTHON = '/usr/bin/python3';
-const hasTorch = (() => {
+/** Whether Debian's python3 imports these modules (and, when given, `command --version` runs). */
+function available(modules: string, command?: string): boolean {
   try {
-    execFileSync(PYTHON, ['-c', 'import torch, sklearn'], { stdio: 'ignore' });
+    execFileSync(PYTHON, ['-c', `import ${modules}`], { stdio: 'ignore' });
+    if (command) execFileSync(command, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
-})();
+}
+const hasTorch = available('torch, sklearn');
 const work = mkdtempSync(join(tmpdir(), 'tunestep-frameworks-'));
 cpSync(join(ROOT, 'examples', 'pytorch-ddp'), work, { recursive: true });
 
@@ -75,15 +78,7 @@ describe('PyTorch DDP (gloo) as a PyTorchJob', () => {
   });
 });
 
-const hasMpi = (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import mpi4py, numpy, sklearn'], { stdio: 'ignore' });
-    execFileSync('mpirun', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasMpi = available('mpi4py, numpy, sklearn', 'mpirun');
 
 describe('Open MPI + mpi4py as an MPIJob (v2beta1)', () => {
   if (!hasMpi) {
@@ -112,14 +107,7 @@ describe('Open MPI + mpi4py as an MPIJob (v2beta1)', () => {
   });
 });
 
-const hasXgboost = (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import xgboost, sklearn'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasXgboost = available('xgboost, sklearn');
 
 describe('XGBoost 1.7 distributed (Rabit) as an XGBoostJob', () => {
   if (!hasXgboost) {
