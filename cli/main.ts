@@ -7,6 +7,7 @@ import { type LocalRuntime, openLocalRuntime } from '#local/runtime.js';
 import { TunestepError, ValidationError } from '#shared/errors.js';
 import { experimentObject } from '#shared/experiment/katib-objects.js';
 import { isExperimentFinished } from '#shared/experiment/states.js';
+import { KIND_DEFAULTS } from '#shared/spec/defaults.js';
 import { loadExperiment } from '#shared/spec/load.js';
 import type { Experiment } from '#shared/spec/types.js';
 import { FRAMEWORKS } from '#shared/training/job-spec.js';
@@ -61,6 +62,16 @@ function localRunIssues(exp: Experiment): string[] {
     issues.push(
       `spec.trialTemplate.trialSpec.kind: local mode runs ${jobKinds.join(', ')} trials; ${JSON.stringify(kind)} is not supported locally yet`,
     );
+  }
+  // Locally a trial is judged by its job's own outcome, which is what Katib's default conditions read.
+  const defaults = KIND_DEFAULTS[kind];
+  for (const field of ['successCondition', 'failureCondition'] as const) {
+    const given = tt[field];
+    if (defaults && given !== undefined && given !== defaults[field]) {
+      issues.push(
+        `spec.trialTemplate.${field}: local mode decides a ${kind} trial by the job's own outcome (Katib's default ${JSON.stringify(defaults[field])}); the custom condition ${JSON.stringify(given)} is not evaluated locally`,
+      );
+    }
   }
   const collector = exp.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut';
   if (kind in FRAMEWORKS && collector !== 'StdOut') {

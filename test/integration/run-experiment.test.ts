@@ -313,6 +313,17 @@ describe('bad input', () => {
     expect(existsSync(home)).toBe(false);
   });
 
+  test('a custom success condition, which local mode would not evaluate, is refused up front (exit 2)', async () => {
+    const home = tempHome();
+    const file = writeExperiment(work, 'custom-condition', (d) => {
+      d.spec.trialTemplate.successCondition = 'status.conditions.#(type=="Done")#|#(status=="True")#';
+    });
+    const r = await tunestep(['run', file], home);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('spec.trialTemplate.successCondition: local mode decides a Job trial by the job');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   test('validate says valid (exit 0) or lists the problems (exit 2)', async () => {
     const home = tempHome();
     expect((await tunestep(['validate', join(ROOT, 'examples', 'random.yaml')], home)).code).toBe(0);
