@@ -25,3 +25,13 @@ export function conformanceDir(): string | undefined {
   const dir = process.env.TUNESTEP_CONFORMANCE_DIR ?? resolve(ROOT, '..', 'shared', 'conformance');
   return existsSync(join(dir, 'katib')) ? dir : undefined;
 }
+
+/** Whether a process runs; a zombie (dead, waiting for its new parent to reap it) does not count. */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

@@ -265,7 +265,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
 }
 
 /** A free TCP port on 127.0.0.1 (the kernel's pick, released for the replica to bind). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();

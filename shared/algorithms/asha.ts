@@ -1,7 +1,7 @@
 import type { FieldIssue } from '../errors.js';
 import type { ExperimentSpec, ParameterAssignment, ParameterSpec } from '../spec/types.js';
 import { checkSettings } from './settings.js';
-import { assignmentKey, drawUnseen, formatValue, sampleAssignment } from './space.js';
+import { assignmentKey, configOf, drawUnseen, formatValue, sampleAssignment, withResource } from './space.js';
 import type { AlgorithmTrial, SuggestionAlgorithm } from './types.js';
 
 /**
@@ -26,7 +26,7 @@ export const asha: SuggestionAlgorithm = {
     const plan = rungPlan(parameters, input.settings);
     const seen = new Set(input.trials.map((t) => assignmentKey(t.parameterAssignments)));
     // Configurations (the resource left out) started already, so that a fresh draw is a new one.
-    const configs = new Set(input.trials.map((t) => assignmentKey(configOf(plan, t.parameterAssignments))));
+    const configs = new Set(input.trials.map((t) => assignmentKey(configOf(plan.resource.name, t.parameterAssignments))));
     const pending: AlgorithmTrial[] = [];
     const assignments: ParameterAssignment[][] = [];
     for (let i = 0; i < input.count; i++) {
@@ -35,10 +35,12 @@ export const asha: SuggestionAlgorithm = {
       if (!next) {
         const fresh = drawUnseen(plan.others, configs, rng);
         // Every configuration started already (a tiny space): any assignment not tried yet.
-        next = fresh ? withResource(plan, fresh, 0) : (drawUnseen(parameters, seen, rng) ?? sampleAssignment(parameters, rng));
+        next = fresh
+          ? withResource(parameters, plan.resource.name, fresh, plan.rungs[0]!)
+          : (drawUnseen(parameters, seen, rng) ?? sampleAssignment(parameters, rng));
       }
       seen.add(assignmentKey(next));
-      configs.add(assignmentKey(configOf(plan, next)));
+      configs.add(assignmentKey(configOf(plan.resource.name, next)));
       pending.push({ name: `pending-${i}`, parameterAssignments: next, state: 'pending' });
       assignments.push(next);
     }
@@ -53,8 +55,8 @@ interface RungPlan {
   /** Resource values of the rungs, formatted as the parameter's values. */
   rungs: string[];
   eta: number;
-  /** Positions of the parameters, to rebuild assignments in spec order. */
-  order: string[];
+  /** Every parameter, to rebuild assignments in spec order. */
+  parameters: ParameterSpec[];
 }
 
 function rungPlan(parameters: ParameterSpec[], settings: Record<string, string>): RungPlan {
@@ -70,16 +72,8 @@ function rungPlan(parameters: ParameterSpec[], settings: Record<string, string>)
   // The top rung is always the full resource, even when eta does not divide the range evenly.
   const top = formatValue(resource, rMax);
   if (rungs.at(-1) !== top) rungs.push(top);
-  return { resource, others: parameters.filter((p) => p !== resource), rungs, eta, order: parameters.map((p) => p.name) };
+  return { resource, others: parameters.filter((p) => p !== resource), rungs, eta, parameters };
 }
-
-function withResource(plan: RungPlan, config: ParameterAssignment[], rung: number): ParameterAssignment[] {
-  const byName = new Map(config.map((a) => [a.name, a.value]));
-  byName.set(plan.resource.name, plan.rungs[rung]!);
-  return plan.order.map((name) => ({ name, value: byName.get(name)! }));
-}
-
-const configOf = (plan: RungPlan, a: ParameterAssignment[]) => a.filter((p) => p.name !== plan.resource.name);
 
 /** The best promotable configuration, from the highest rung down, with the next rung's resource. */
 function promotion(plan: RungPlan, trials: AlgorithmTrial[], type: 'minimize' | 'maximize'): ParameterAssignment[] | undefined {
@@ -90,10 +84,12 @@ function promotion(plan: RungPlan, trials: AlgorithmTrial[], type: 'minimize' | 
       .sort((a, b) => (type === 'minimize' ? a.objectiveValue! - b.objectiveValue! : b.objectiveValue! - a.objectiveValue!));
     const quota = Math.floor(done.length / plan.eta);
     if (quota === 0) continue;
-    const above = new Set(trials.filter((t) => rungOf(t) === k + 1).map((t) => assignmentKey(configOf(plan, t.parameterAssignments))));
+    const above = new Set(
+      trials.filter((t) => rungOf(t) === k + 1).map((t) => assignmentKey(configOf(plan.resource.name, t.parameterAssignments))),
+    );
     for (const t of done.slice(0, quota)) {
-      const config = configOf(plan, t.parameterAssignments);
-      if (!above.has(assignmentKey(config))) return withResource(plan, config, k + 1);
+      const config = configOf(plan.resource.name, t.parameterAssignments);
+      if (!above.has(assignmentKey(config))) return withResource(plan.parameters, plan.resource.name, config, plan.rungs[k + 1]!);
     }
   }
   return undefined;

@@ -1,7 +1,7 @@
 import type { FieldIssue } from '../errors.js';
 import type { ExperimentSpec, ParameterAssignment, ParameterSpec } from '../spec/types.js';
 import { checkSettings } from './settings.js';
-import { assignmentKey, drawUnseen, formatValue, sampleAssignment } from './space.js';
+import { assignmentKey, configOf, drawUnseen, formatValue, sampleAssignment, withResource } from './space.js';
 import type { AlgorithmTrial, SuggestionAlgorithm } from './types.js';
 
 /**
@@ -30,7 +30,7 @@ export const hyperband: SuggestionAlgorithm = {
   suggest(input) {
     const plan = bracketPlan(input.parameters, input.settings);
     const others = input.parameters.filter((p) => p !== plan.resource);
-    const configs = new Set(input.trials.map((t) => assignmentKey(configOf(plan.resource, t.parameterAssignments))));
+    const configs = new Set(input.trials.map((t) => assignmentKey(configOf(plan.resource.name, t.parameterAssignments))));
     const seen = new Set(input.trials.map((t) => assignmentKey(t.parameterAssignments)));
     // Trials by slot: a lane may take a slot while a lower one is still being created by another.
     const bySlot = new Map<number, AlgorithmTrial>(input.trials.map((t, i) => [t.index ?? i, t]));
@@ -44,17 +44,17 @@ export const hyperband: SuggestionAlgorithm = {
       if (rung.index === 0) {
         const fresh = drawUnseen(others, configs, input.rng);
         next = fresh
-          ? withResource(input.parameters, plan.resource, fresh, rung.resource)
+          ? withResource(input.parameters, plan.resource.name, fresh, rung.resource)
           : (drawUnseen(input.parameters, seen, input.rng) ?? sampleAssignment(input.parameters, input.rng));
       } else {
         const below = Array.from({ length: rung.previousSize }, (_, k) => bySlot.get(start - rung.previousSize + k));
         if (below.some((t) => t === undefined || t.state === 'pending')) return { assignments, waiting: true };
         const ranked = rank(below as AlgorithmTrial[], input.objective.type);
-        const config = configOf(plan.resource, ranked[offset]!.parameterAssignments);
-        next = withResource(input.parameters, plan.resource, config, rung.resource);
+        const config = configOf(plan.resource.name, ranked[offset]!.parameterAssignments);
+        next = withResource(input.parameters, plan.resource.name, config, rung.resource);
       }
       seen.add(assignmentKey(next));
-      configs.add(assignmentKey(configOf(plan.resource, next)));
+      configs.add(assignmentKey(configOf(plan.resource.name, next)));
       bySlot.set(slot, { name: `pending-${i}`, parameterAssignments: next, state: 'pending' });
       assignments.push(next);
     }
@@ -126,19 +126,6 @@ function rank(trials: AlgorithmTrial[], type: 'minimize' | 'maximize'): Algorith
     .map((t, i) => ({ t, i, s: score(t) }))
     .sort((a, b) => a.s - b.s || a.i - b.i)
     .map((x) => x.t);
-}
-
-const configOf = (resource: ParameterSpec, a: ParameterAssignment[]) => a.filter((p) => p.name !== resource.name);
-
-function withResource(
-  parameters: ParameterSpec[],
-  resource: ParameterSpec,
-  config: ParameterAssignment[],
-  value: string,
-): ParameterAssignment[] {
-  const byName = new Map(config.map((a) => [a.name, a.value]));
-  byName.set(resource.name, value);
-  return parameters.map((p) => ({ name: p.name, value: byName.get(p.name)! }));
 }
 
 function validateHyperband(spec: ExperimentSpec): FieldIssue[] {

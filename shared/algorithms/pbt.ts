@@ -88,8 +88,7 @@ function explore(
   const fresh = sampleAssignment(parameters, rng);
   return parameters.map((p, d) => {
     const value = from.find((a) => a.name === p.name)?.value ?? fresh[d]!.value;
-    const list = p.parameterType === 'categorical' || p.parameterType === 'discrete';
-    if (rng.next() < (resample ?? (list && p.parameterType === 'categorical' ? 0.2 : 0))) return { name: p.name, value: fresh[d]!.value };
+    if (rng.next() < (resample ?? (p.parameterType === 'categorical' ? 0.2 : 0))) return { name: p.name, value: fresh[d]!.value };
     if (p.parameterType === 'categorical') return { name: p.name, value };
     if (p.parameterType === 'discrete') {
       const values = gridValues(p);

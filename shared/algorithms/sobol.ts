@@ -6,8 +6,10 @@ import { JOE_KUO_DIRECTIONS } from './sobol-directions.js';
 import { assignmentKey, drawUnseen, valueAtQuantile } from './space.js';
 import type { SuggestionAlgorithm } from './types.js';
 
-/** Dimensions the shipped direction numbers cover. */
-export const SOBOL_MAX_DIMENSIONS = JOE_KUO_DIRECTIONS.reduce((n, line) => n + line.split(' ').length, 1);
+/** The table's entries, one per dimension from the second on. */
+const ENTRIES = JOE_KUO_DIRECTIONS.flatMap((line) => line.split(' '));
+/** Dimensions the shipped direction numbers cover (the first needs no entry). */
+export const SOBOL_MAX_DIMENSIONS = ENTRIES.length + 1;
 const BITS = 32;
 
 /**
@@ -69,7 +71,7 @@ function directionNumbers(dimension: number): Uint32Array {
     for (let k = 0; k < BITS; k++) v[k] = 2 ** (BITS - 1 - k);
     return v;
   }
-  const entry = entryOf(dimension);
+  const entry = ENTRIES[dimension - 1]!;
   const [polyText, mText] = entry.split(':');
   const poly = Number(polyText);
   const m = mText!.split(',').map(Number);
@@ -82,12 +84,6 @@ function directionNumbers(dimension: number): Uint32Array {
     v[k] = x;
   }
   return v;
-}
-
-let entries: string[] | undefined;
-function entryOf(dimension: number): string {
-  entries ??= JOE_KUO_DIRECTIONS.flatMap((line) => line.split(' '));
-  return entries[dimension - 1]!;
 }
 
 /** Applies a lower-triangular binary matrix (rows as bit masks, most significant digit first). */

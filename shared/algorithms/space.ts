@@ -183,3 +183,19 @@ export function valueAtQuantile(param: ParameterSpec, u: number): string {
   }
   return formatValue(param, snap(param, log ? Math.exp(y) : y));
 }
+
+/** An assignment without the resource parameter: the configuration ASHA and Hyperband promote. */
+export const configOf = (resource: string, assignment: ParameterAssignment[]): ParameterAssignment[] =>
+  assignment.filter((p) => p.name !== resource);
+
+/** A configuration with the resource parameter set to `value`, in the parameters' order. */
+export function withResource(
+  parameters: ParameterSpec[],
+  resource: string,
+  config: ParameterAssignment[],
+  value: string,
+): ParameterAssignment[] {
+  const byName = new Map(config.map((a) => [a.name, a.value]));
+  byName.set(resource, value);
+  return parameters.map((p) => ({ name: p.name, value: byName.get(p.name)! }));
+}

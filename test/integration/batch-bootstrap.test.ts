@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { nodeEnvironment, nodeRank, replicaOrder } from '../../runtime/bootstrap.js';
+import { freePort } from '../../shared/adapters/local-job-runner.js';
 import { FIXTURES, ROOT } from '../helpers.js';
 
 // The Batch node bootstrap, exercised the only way it can be without a cloud account: N processes on
@@ -12,15 +12,6 @@ import { FIXTURES, ROOT } from '../helpers.js';
 
 const SCRIPT = join(FIXTURES, 'scripts', 'replica.py');
 const work = mkdtempSync(join(tmpdir(), 'tunestep-bootstrap-'));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 
 /** Starts node `index` of `nodes` (main node `mainIndex`) running the bootstrap around `command`. */
 function startNode(

@@ -1,25 +1,17 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from '@jest/globals';
 import { openLocalRuntime } from '../../local/runtime.js';
-import { ROOT, tempHome } from '../helpers.js';
+import { processAlive, ROOT, tempHome } from '../helpers.js';
 import { command, tunestep, writeExperiment } from './cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tunestep-crash-'));
 const pidDir = join(work, 'pids');
 mkdirSync(pidDir);
 
-/** Whether a process runs; a zombie (dead, waiting for its new parent to reap it) does not count. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+const alive = processAlive;
 
 /** Starts `tunestep` and kills it with SIGKILL after `ms`, as a crash would. */
 function runAndKill(args: string[], home: string, ms: number): Promise<void> {

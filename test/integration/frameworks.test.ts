@@ -25,6 +25,34 @@ const hasTorch = available('torch, sklearn');
 const work = mkdtempSync(join(tmpdir(), 'tunestep-frameworks-'));
 cpSync(join(ROOT, 'examples', 'pytorch-ddp'), work, { recursive: true });
 
+/**
+ * Copies an example folder, adds `--out <folder>` (and `extra`) to the command of the given replica
+ * types (all by default), runs `tunestep train` on it and returns the result with each rank's weight
+ * digest (the example scripts write rank-<r>.sha256 there).
+ */
+async function trainExample(
+  example: string,
+  file: string,
+  ranks: number,
+  options: { types?: string[]; extra?: string[]; args?: string[] } = {},
+) {
+  const dir = mkdtempSync(join(work, `${example}-`));
+  cpSync(join(ROOT, 'examples', example), dir, { recursive: true });
+  const out = join(dir, 'digests');
+  mkdirSync(out);
+  const job = parse(readFileSync(join(dir, file), 'utf8'));
+  const key = Object.keys(job.spec).find((k) => k.endsWith('ReplicaSpecs'))!;
+  for (const [type, replica] of Object.entries<any>(job.spec[key])) {
+    if (!options.types || options.types.includes(type))
+      replica.template.spec.containers[0].command.push('--out', out, ...(options.extra ?? []));
+  }
+  const test = join(dir, `test-${file}`);
+  writeFileSync(test, stringify(job));
+  const r = await tunestep(['train', test, ...(options.args ?? [])], tempHome());
+  const digests = r.code === 0 ? Array.from({ length: ranks }, (_, rank) => readFileSync(join(out, `rank-${rank}.sha256`), 'utf8')) : [];
+  return { r, digests };
+}
+
 describe('PyTorch DDP (gloo) as a PyTorchJob', () => {
   if (!hasTorch) {
     test('is skipped: /usr/bin/python3 lacks torch and sklearn (apt-get install -y python3-torch python3-sklearn)', () => {
@@ -34,15 +62,8 @@ describe('PyTorch DDP (gloo) as a PyTorchJob', () => {
   }
 
   test('a Master and two Workers train; every rank ends with identical weights; the Master prints Katib-format accuracy', async () => {
-    const out = join(work, 'digests');
-    mkdirSync(out, { recursive: true });
-    const job = parse(readFileSync(join(work, 'pytorchjob.yaml'), 'utf8'));
-    for (const replica of Object.values<any>(job.spec.pytorchReplicaSpecs)) replica.template.spec.containers[0].command.push('--out', out);
-    const file = join(work, 'ddp-test.yaml');
-    writeFileSync(file, stringify(job));
-    const r = await tunestep(['train', file], tempHome());
+    const { r, digests } = await trainExample('pytorch-ddp', 'pytorchjob.yaml', 3);
     expect(r.code).toBe(0);
-    const digests = [0, 1, 2].map((rank) => readFileSync(join(out, `rank-${rank}.sha256`), 'utf8'));
     expect(digests[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(new Set(digests).size).toBe(1);
     const accuracy = [...r.stdout.matchAll(/\[master-0\] epoch=\d+ loss=[\d.]+ accuracy=([\d.]+)/g)].map((m) => Number(m[1]));
@@ -53,16 +74,9 @@ describe('PyTorch DDP (gloo) as a PyTorchJob', () => {
   });
 
   test('elastic: two Workers each run torchrun, which rendezvous (c10d, PET_* from the contract) and train one DDP job', async () => {
-    const out = join(work, 'elastic-digests');
-    mkdirSync(out, { recursive: true });
-    const job = parse(readFileSync(join(work, 'elastic.yaml'), 'utf8'));
-    job.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].command.push('--out', out);
-    const file = join(work, 'elastic-test.yaml');
-    writeFileSync(file, stringify(job));
-    const r = await tunestep(['train', file, '-o', 'json'], tempHome());
+    const { r, digests } = await trainExample('pytorch-ddp', 'elastic.yaml', 2, { args: ['-o', 'json'] });
     expect(r.code).toBe(0);
     // torchrun's two agents formed one world of two ranks: both ranks' weights are identical.
-    const digests = [0, 1].map((rank) => readFileSync(join(out, `rank-${rank}.sha256`), 'utf8'));
     expect(digests[1]).toBe(digests[0]);
     expect(JSON.parse(r.stdout).status.conditions.at(-1).type).toBe('Succeeded');
   });
@@ -89,17 +103,8 @@ describe('Open MPI + mpi4py as an MPIJob (v2beta1)', () => {
   }
 
   test("the launcher's mpirun runs two ranks from the hostfile tunestep wrote; Allreduce keeps their weights identical", async () => {
-    const dir = join(work, 'mpi');
-    cpSync(join(ROOT, 'examples', 'mpi'), dir, { recursive: true });
-    const out = join(dir, 'digests');
-    mkdirSync(out, { recursive: true });
-    const job = parse(readFileSync(join(dir, 'mpijob.yaml'), 'utf8'));
-    job.spec.mpiReplicaSpecs.Launcher.template.spec.containers[0].command.push('--out', out);
-    const file = join(dir, 'mpi-test.yaml');
-    writeFileSync(file, stringify(job));
-    const r = await tunestep(['train', file], tempHome());
+    const { r, digests } = await trainExample('mpi', 'mpijob.yaml', 2, { types: ['Launcher'] });
     expect(r.code).toBe(0);
-    const digests = [0, 1].map((rank) => readFileSync(join(out, `rank-${rank}.sha256`), 'utf8'));
     expect(digests[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(digests[1]).toBe(digests[0]);
     const accuracy = [...r.stdout.matchAll(/\[launcher-0\] step=100 loss=[\d.]+ accuracy=([\d.]+)/g)].map((m) => Number(m[1]));
@@ -118,18 +123,8 @@ describe('XGBoost 1.7 distributed (Rabit) as an XGBoostJob', () => {
   }
 
   test('the Master runs the tracker at MASTER_ADDR:MASTER_PORT; three ranks build the same model; the Master prints the accuracy', async () => {
-    const dir = join(work, 'xgboost');
-    cpSync(join(ROOT, 'examples', 'xgboost'), dir, { recursive: true });
-    const out = join(dir, 'digests');
-    mkdirSync(out, { recursive: true });
-    const job = parse(readFileSync(join(dir, 'xgboostjob.yaml'), 'utf8'));
-    for (const replica of Object.values<any>(job.spec.xgbReplicaSpecs))
-      replica.template.spec.containers[0].command.push('--out', out, '--rounds', '5');
-    const file = join(dir, 'xgb-test.yaml');
-    writeFileSync(file, stringify(job));
-    const r = await tunestep(['train', file], tempHome());
+    const { r, digests } = await trainExample('xgboost', 'xgboostjob.yaml', 3, { extra: ['--rounds', '5'] });
     expect(r.code).toBe(0);
-    const digests = [0, 1, 2].map((rank) => readFileSync(join(out, `rank-${rank}.sha256`), 'utf8'));
     expect(new Set(digests).size).toBe(1);
     const accuracy = /\[master-0\] accuracy=([\d.]+)/.exec(r.stdout);
     expect(Number(accuracy?.[1])).toBeGreaterThan(0.8);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { stringify } from 'yaml';
 import { FRAMEWORKS } from '../../shared/training/job-spec.js';
-import { FIXTURES, ROOT, tempHome } from '../helpers.js';
+import { FIXTURES, processAlive, ROOT, tempHome } from '../helpers.js';
 import { tunestep } from './cli.js';
 
 // `tunestep train` with real processes: every replica a python3 process that records the environment
@@ -50,15 +50,7 @@ function writeJob(kind: string, name: string, specs: Record<string, Replica>, ex
 
 const record = (out: string, replica: string) => JSON.parse(readFileSync(join(out, `${replica}.json`), 'utf8'));
 const attempts = (out: string, replica: string) => readFileSync(join(out, `${replica}.attempts`), 'utf8').length;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
-  }
-};
+const alive = processAlive;
 const lastCondition = (stdout: string) => JSON.parse(stdout).status.conditions.at(-1);
 
 describe('tunestep train: the operators contract on every replica', () => {
