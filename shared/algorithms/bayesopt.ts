@@ -105,7 +105,7 @@ interface EncodedDim {
   labels: string[];
 }
 
-export function encodeSpace(parameters: ParameterSpec[]): EncodedDim[] {
+function encodeSpace(parameters: ParameterSpec[]): EncodedDim[] {
   return parameters.map((param) => {
     if (param.parameterType === 'categorical' || param.parameterType === 'discrete') {
       const labels = gridValues(param);
@@ -186,7 +186,7 @@ interface Model {
 }
 
 /** The model of the observations, or undefined when no kernel matrix could be factored (random then). */
-export function fitModel(space: EncodedDim[], input: SuggestInput, observed: SuggestInput['trials']): Model | undefined {
+function fitModel(space: EncodedDim[], input: SuggestInput, observed: SuggestInput['trials']): Model | undefined {
   try {
     return fitModelOrThrow(space, input, observed);
   } catch {
@@ -244,7 +244,7 @@ function fitModelOrThrow(space: EncodedDim[], input: SuggestInput, observed: Sug
 type Acquisition = (x: Float64Array, grad?: Float64Array) => number;
 
 /** The acquisition to maximize, with the gradient over the continuous inputs. */
-export function acquisition(gp: GaussianProcess, best: number, kind: string): Acquisition {
+function acquisition(gp: GaussianProcess, best: number, kind: string): Acquisition {
   const dMean = new Float64Array(gp.dims);
   const dVariance = new Float64Array(gp.dims);
   return (x, grad) => {
@@ -280,13 +280,7 @@ export function acquisition(gp: GaussianProcess, best: number, kind: string): Ac
 }
 
 /** Candidate points, best acquisition first. */
-export function maximizeAcquisition(
-  space: EncodedDim[],
-  model: Model,
-  pending: Float64Array[],
-  input: SuggestInput,
-  rng: Rng,
-): Float64Array[] {
+function maximizeAcquisition(space: EncodedDim[], model: Model, pending: Float64Array[], input: SuggestInput, rng: Rng): Float64Array[] {
   // Pending points join the posterior at the mean (0 after standardizing); the hyperparameters stay.
   const gp =
     pending.length === 0

@@ -178,27 +178,20 @@ function unpack(theta: Float64Array, dims: number): GpHyperparameters {
 }
 
 /**
- * Fits the hyperparameters by MAP (L-BFGS in log space) from all-ones length scales and scale, or from
- * `start`; also returns the negative log posterior reached (to compare output warpings). Keeps the
+ * Fits the hyperparameters by MAP (L-BFGS in log space) from unit length scales and scale and noise
+ * 0.01; also returns the negative log posterior reached (to compare output warpings). Keeps the
  * starting point when the optimizer fails to improve on it.
  */
 export function fitGp(
   x: Float64Array[],
   y: Float64Array,
   categorical: boolean[],
-  start?: GpHyperparameters,
   maxIterations = 40,
 ): GpHyperparameters & { negativeLogPosterior: number } {
   const dims = categorical.length;
   const objective = negativeLogPosterior(x, y, categorical);
   const initial = new Float64Array(dims + 2);
-  if (start) {
-    for (let d = 0; d < dims; d++) initial[d] = Math.log(start.rho[d]!);
-    initial[dims] = Math.log(start.scale);
-    initial[dims + 1] = Math.log(Math.max(start.noise - MIN_NOISE, 1e-12));
-  } else {
-    initial[dims + 1] = Math.log(0.01);
-  }
+  initial[dims + 1] = Math.log(0.01);
   const startValue = objective(initial, new Float64Array(dims + 2));
   // Log-space bounds: e^-30 lets the noise reach its floor on deterministic objectives, and
   // irrelevant inputs get very long length scales.
