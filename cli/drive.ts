@@ -1,13 +1,10 @@
 import type { LocalRuntime } from '#local/runtime.js';
 import { runExperimentLoop } from '#local/state-machine.js';
-import { processStartTime } from '#shared/adapters/process-group.js';
 import type { FinalizeOutput } from '#shared/contracts/tasks.js';
 import { objectiveValue } from '#shared/experiment/metrics.js';
 import type { ExperimentRecord, TrialRecord, TrialSummary } from '#shared/experiment/records.js';
 import { isTrialFinished } from '#shared/experiment/states.js';
 import { statusFromTrials } from '#shared/use-cases/experiment-status.js';
-import { retryOnConflict } from '#shared/use-cases/retry.js';
-import { UsageError } from './output.js';
 
 /** How often progress is read from the store: twice a second on a terminal, once a second into a pipe. */
 const POLL_MS_TTY = 500;
@@ -36,32 +33,6 @@ function progressLine(exp: ExperimentRecord): string {
     : 'no result yet';
   const max = exp.experiment.spec.maxTrialCount;
   return `${exp.namespace}/${exp.name} ${exp.state}: trials ${s.trials}${max ? `/${max}` : ''} running ${s.trialsRunning} succeeded ${s.trialsSucceeded} failed ${s.trialsFailed + s.trialMetricsUnavailable} | ${bestText}`;
-}
-
-/** The pid of another live process driving the experiment (same pid and start time), if any. */
-export function otherRunner(record: ExperimentRecord): number | undefined {
-  const other = record.runner;
-  if (!other || other.pid === process.pid) return undefined;
-  const started = processStartTime(other.pid);
-  return started !== undefined && started === other.processStartTime ? other.pid : undefined;
-}
-
-/** Records this process as the experiment's runner, refusing when a live one is there already. */
-export async function claimRunner(runtime: LocalRuntime, namespace: string, name: string): Promise<void> {
-  await retryOnConflict(async () => {
-    const record = await runtime.deps.store.getExperiment(namespace, name);
-    if (!record) throw new UsageError(`experiment ${namespace}/${name} not found`);
-    const other = otherRunner(record);
-    if (other !== undefined) {
-      throw new UsageError(
-        `experiment ${namespace}/${name} is being run by process ${other}; stop it first, or watch it with tunestep get experiment ${name}`,
-      );
-    }
-    await runtime.deps.store.updateExperiment({
-      ...record,
-      runner: { pid: process.pid, processStartTime: processStartTime(process.pid) },
-    });
-  });
 }
 
 /**

@@ -3,20 +3,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { resolveHome } from '#local/home.js';
+import { localRunIssues } from '#local/run-issues.js';
+import { claimRunner, otherRunner } from '#local/runner-claim.js';
 import { type LocalRuntime, openLocalRuntime } from '#local/runtime.js';
-import { TunestepError, ValidationError } from '#shared/errors.js';
+import { BusyError, NotFoundError, TunestepError, ValidationError } from '#shared/errors.js';
 import { experimentObject } from '#shared/experiment/katib-objects.js';
 import { isExperimentFinished } from '#shared/experiment/states.js';
-import { KIND_DEFAULTS } from '#shared/spec/defaults.js';
 import { loadExperiment } from '#shared/spec/load.js';
 import type { Experiment } from '#shared/spec/types.js';
-import { FRAMEWORKS } from '#shared/training/job-spec.js';
 import { createExperiment } from '#shared/use-cases/create-experiment.js';
 import { recoverExperiment } from '#shared/use-cases/recover-experiment.js';
-import { claimRunner, drive, otherRunner } from './drive.js';
+import { drive } from './drive.js';
 import { registerInspectCommands } from './inspect.js';
 import { findExperiment } from './lookup.js';
 import { printIssues, printObject, UsageError } from './output.js';
+import { registerServerCommand } from './server.js';
 import { registerTrainCommand } from './train.js';
 
 /** Exit codes, as documented in the README. */
@@ -50,43 +51,6 @@ function readExperiment(file: string): Experiment {
   }
 }
 
-/** What local mode can run today; checked before anything is written. */
-function localRunIssues(exp: Experiment): string[] {
-  const issues: string[] = [];
-  const tt = exp.spec.trialTemplate;
-  if (tt.configMap)
-    issues.push('spec.trialTemplate.configMap: local mode has no Kubernetes ConfigMaps to read the template from; inline it as trialSpec');
-  const kind = String(tt.trialSpec?.kind);
-  const jobKinds = ['Job', ...Object.keys(FRAMEWORKS)];
-  if (tt.trialSpec && !jobKinds.includes(kind)) {
-    issues.push(
-      `spec.trialTemplate.trialSpec.kind: local mode runs ${jobKinds.join(', ')} trials; ${JSON.stringify(kind)} is not supported locally yet`,
-    );
-  }
-  // Locally a trial is judged by its job's own outcome, which is what Katib's default conditions read.
-  const defaults = KIND_DEFAULTS[kind];
-  for (const field of ['successCondition', 'failureCondition'] as const) {
-    const given = tt[field];
-    if (defaults && given !== undefined && given !== defaults[field]) {
-      issues.push(
-        `spec.trialTemplate.${field}: local mode decides a ${kind} trial by the job's own outcome (Katib's default ${JSON.stringify(defaults[field])}); the custom condition ${JSON.stringify(given)} is not evaluated locally`,
-      );
-    }
-  }
-  const collector = exp.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut';
-  if (kind in FRAMEWORKS && collector !== 'StdOut') {
-    issues.push(
-      `spec.metricsCollectorSpec.collector.kind: local mode collects the metrics of ${kind} trials from the primary replica's stdout only (StdOut); got ${JSON.stringify(collector)}`,
-    );
-  }
-  if (collector !== 'StdOut' && collector !== 'File') {
-    issues.push(
-      `spec.metricsCollectorSpec.collector.kind: local mode collects StdOut and File metrics; ${JSON.stringify(collector)} is not supported locally yet`,
-    );
-  }
-  return issues;
-}
-
 async function withRuntime<T>(home: string, work: (runtime: LocalRuntime) => Promise<T>): Promise<T> {
   const runtime = await openLocalRuntime(home, process.env);
   try {
@@ -98,7 +62,7 @@ async function withRuntime<T>(home: string, work: (runtime: LocalRuntime) => Pro
 
 /** Drives the loop, prints the outcome, and returns the exit code. */
 async function driveAndReport(runtime: LocalRuntime, namespace: string, name: string, output?: 'json' | 'yaml'): Promise<number> {
-  await claimRunner(runtime, namespace, name);
+  await claimRunner(runtime.deps.store, namespace, name);
   const result = await drive(runtime, namespace, name);
   const record = await runtime.deps.store.getExperiment(namespace, name);
   if (result.interrupted || !record) {
@@ -158,7 +122,7 @@ export function buildProgram(): Command {
     .option('--replace', 'delete a finished experiment of the same name first')
     .action(async (file: string, opts: { output?: 'json' | 'yaml'; replace?: boolean }) => {
       const exp = readExperiment(file);
-      const issues = localRunIssues(exp);
+      const issues = localRunIssues(exp, { push: false });
       if (issues.length > 0) throw new UsageError(`${file} cannot run in local mode:\n  ${issues.join('\n  ')}`);
       const namespace = exp.metadata.namespace ?? 'default';
       const name = exp.metadata.name;
@@ -201,7 +165,7 @@ export function buildProgram(): Command {
           process.stderr.write(`experiment ${record.namespace}/${name} has already finished: ${record.state} (${record.reason})\n`);
           return record.state === 'Succeeded' ? EXIT.succeeded : EXIT.failed;
         }
-        await claimRunner(runtime, record.namespace, name);
+        await claimRunner(runtime.deps.store, record.namespace, name);
         const rerun = await recoverExperiment(runtime.deps, { namespace: record.namespace, name });
         if (rerun.length > 0)
           process.stderr.write(`re-running ${rerun.length} interrupted trial(s): ${rerun.map((t) => t.name).join(', ')}\n`);
@@ -232,6 +196,7 @@ export function buildProgram(): Command {
     });
 
   registerInspectCommands(program, home, withRuntime);
+  registerServerCommand(program, home);
   registerTrainCommand(program, home, (code) => {
     throw new Exit(code);
   });
@@ -250,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof Exit) return e.code;
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT.usage;
-    if (e instanceof UsageError || e instanceof ValidationError) {
+    if (e instanceof UsageError || e instanceof ValidationError || e instanceof NotFoundError || e instanceof BusyError) {
       process.stderr.write(`error: ${e.message}\n`);
       return EXIT.usage;
     }

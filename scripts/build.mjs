@@ -2,7 +2,7 @@
 // half the time of loading the TypeScript sources through tsx, plus the files it loads beside itself.
 // bin/tunestep runs the bundle only while it is newer than every source file (see sources.mjs).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -43,6 +43,25 @@ await build({
   target: 'node18',
   logLevel: 'warning',
 });
+// The web UI (ui/): Preact and ECharts bundled for the browser, served by `tunestep server` from dist/ui
+// and deployable as static files.
+mkdirSync(join(dist, 'ui'), { recursive: true });
+await build({
+  entryPoints: { app: join(root, 'ui', 'src', 'main.tsx'), 'app-style': join(root, 'ui', 'src', 'style.css') },
+  outdir: join(dist, 'ui'),
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  minify: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+renameSync(join(dist, 'ui', 'app-style.css'), join(dist, 'ui', 'app.css'));
+for (const f of ['app-style.css.map']) rmSync(join(dist, 'ui', f), { force: true });
+copyFileSync(join(root, 'ui', 'index.html'), join(dist, 'ui', 'index.html'));
 // Its type declarations.
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',

@@ -3,14 +3,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SOURCE_DIRS = ['cli', 'local', 'shared', 'functions'];
+const SOURCE_DIRS = ['cli', 'local', 'shared', 'functions', 'ui'];
 
 function newest(dir) {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) latest = Math.max(latest, newest(path));
-    else if (/\.(ts|mjs|json)$/.test(entry.name)) latest = Math.max(latest, statSync(path).mtimeMs);
+    else if (/\.(ts|tsx|mjs|json|css|html)$/.test(entry.name)) latest = Math.max(latest, statSync(path).mtimeMs);
   }
   return latest;
 }

@@ -37,6 +37,11 @@ export class AlreadyExistsError extends TunestepError {
   override name = 'AlreadyExistsError';
 }
 
+/** Another process is driving the object (a second runner of one experiment). */
+export class BusyError extends TunestepError {
+  override name = 'BusyError';
+}
+
 /** An optimistic-lock or conditional write lost a race; the caller re-reads and retries. */
 export class ConflictError extends TunestepError {
   override name = 'ConflictError';

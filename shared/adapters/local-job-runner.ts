@@ -350,7 +350,7 @@ export function mergeHostLines(content: string): string {
     entry.n += Number(m[2] ?? m[3]);
     slots.set(m[1]!, entry);
   }
-  return [...slots].map(([host, { n, colon }]) => (colon ? `${host}:${n}` : `${host} slots=${n}`)).join('\n') + '\n';
+  return `${[...slots].map(([host, { n, colon }]) => (colon ? `${host}:${n}` : `${host} slots=${n}`)).join('\n')}\n`;
 }
 
 const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);

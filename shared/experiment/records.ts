@@ -27,6 +27,8 @@ export interface ExperimentRecord {
   /** Local mode: the folder relative commands run in (the experiment file's folder). */
   workdir?: string;
   createdAt: string;
+  /** How many lanes the current execution runs (Initialize sets it); a larger `parallelTrialCount` patched in makes the lanes yield to a new execution. */
+  lanes?: number;
   /** Local mode: the process driving the experiment's loop, so that a second runner refuses to start. */
   runner?: { pid: number; processStartTime?: string };
   /** Optimistic-lock counter, bumped by every update. */

@@ -10,4 +10,9 @@ export interface UseCaseDeps {
   clock: Clock;
   /** Keeps finished trials between plans; without it every plan lists every trial. */
   history?: TrialHistory;
+  /**
+   * Extra environment for a trial's primary container: where the API is and the trial's push token
+   * (`TUNESTEP_API_URL`, `TUNESTEP_TRIAL_TOKEN`), when there is an API to push metrics to. Never logged.
+   */
+  trialEnv?: (namespace: string, trial: string) => Record<string, string>;
 }

@@ -12,7 +12,10 @@ export interface InitializeResult {
   parallel: number;
 }
 
-/** Marks the experiment Running (Katib's `ExperimentRunning`) and returns its lanes. */
+/**
+ * Marks the experiment Running (Katib's `ExperimentRunning`; again after a stop) and returns its lanes,
+ * one per `parallelTrialCount` as it is now.
+ */
 export async function initializeExperiment(
   deps: Pick<UseCaseDeps, 'store' | 'clock'>,
   input: { namespace: string; name: string; executionId: string },
@@ -22,12 +25,16 @@ export async function initializeExperiment(
     if (isExperimentFinished(record.state)) return { executionId: input.executionId, lanes: [], parallel: 1 };
     const lanes = Array.from({ length: record.experiment.spec.parallelTrialCount ?? 1 }, (_, i) => i);
     const parallel = Math.max(1, lanes.length);
-    if (record.state === 'Running') return { executionId: input.executionId, lanes, parallel };
+    // Running already (a continued execution) with nothing to change: no write.
+    if (record.state === 'Running' && record.reason === 'ExperimentRunning' && record.lanes === lanes.length) {
+      return { executionId: input.executionId, lanes, parallel };
+    }
     assertExperimentTransition(record.name, record.state, 'Running');
     const now = deps.clock.now();
     await deps.store.updateExperiment({
       ...record,
       state: 'Running',
+      lanes: lanes.length,
       reason: 'ExperimentRunning',
       message: 'Experiment is running',
       status: {

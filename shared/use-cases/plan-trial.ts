@@ -48,6 +48,10 @@ export async function planTrial(
     const record = await requireExperiment(deps, input.namespace, input.name);
     if (isExperimentFinished(record.state)) return { action: 'stop', iteration };
     const parallel = record.experiment.spec.parallelTrialCount ?? 1;
+    // A budget patched while running: lanes above a lowered parallelTrialCount end; a raised one makes
+    // every lane yield, so that the next execution starts with more lanes (running trials finish first).
+    if (input.lane >= parallel) return { action: 'stop', iteration };
+    if (record.lanes !== undefined && parallel > record.lanes) return { action: 'yield', iteration };
     if (input.iteration >= Math.floor(HISTORY_EVENT_BUDGET / (EVENTS_PER_ITERATION * parallel))) {
       return { action: 'yield', iteration };
     }

@@ -56,7 +56,13 @@ export async function runTrial(
       workdir: launch.workdir,
       metricsFilePath: collectorKind === 'File' ? launch.metricsCollectorSpec?.source?.fileSystemPath?.path : undefined,
       checkpoint: launch.checkpoint,
-      env: { KATIB_TRIAL_NAME: input.trialName, TUNESTEP_TRIAL_NAME: input.trialName, TUNESTEP_EXPERIMENT_NAME: input.name },
+      env: {
+        KATIB_TRIAL_NAME: input.trialName,
+        TUNESTEP_TRIAL_NAME: input.trialName,
+        TUNESTEP_EXPERIMENT_NAME: input.name,
+        TUNESTEP_NAMESPACE: input.namespace,
+        ...deps.trialEnv?.(input.namespace, input.trialName),
+      },
     },
     {
       onStarted: async (handle) => {

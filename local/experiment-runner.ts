@@ -1,0 +1,86 @@
+import { isTrialFinished } from '#shared/experiment/states.js';
+import { setCondition } from '#shared/experiment/status.js';
+import type { ExperimentRunner } from '#shared/ports/experiment-runner.js';
+import type { UseCaseDeps } from '#shared/use-cases/deps.js';
+import { recoverExperiment } from '#shared/use-cases/recover-experiment.js';
+import { retryOnConflict } from '#shared/use-cases/retry.js';
+import { claimRunner, releaseRunner } from './runner-claim.js';
+import { type LocalExecution, runExperimentLoop } from './state-machine.js';
+
+const key = (namespace: string, name: string) => `${namespace}/${name}`;
+
+/**
+ * Runs experiment loops in this process for the local server: one execution of the state machine per
+ * experiment, claimed in the store so that no CLI `run` drives the same experiment at once.
+ */
+export class LocalExperimentRunner implements ExperimentRunner {
+  private readonly running = new Map<string, { execution: LocalExecution; stopping: boolean; done: Promise<void> }>();
+
+  constructor(
+    private readonly deps: UseCaseDeps,
+    private readonly onError: (namespace: string, name: string, error: Error) => void,
+  ) {}
+
+  async start(namespace: string, name: string): Promise<void> {
+    if (this.isRunning(namespace, name)) return;
+    await claimRunner(this.deps.store, namespace, name);
+    // Trials a dead runner (or a stop) left Running are re-run under the same names.
+    await recoverExperiment(this.deps, { namespace, name });
+    const execution = runExperimentLoop(this.deps, { namespace, name });
+    const entry = { execution, stopping: false, done: Promise.resolve() };
+    entry.done = execution.result.then(
+      () => undefined,
+      (e: Error) => {
+        if (!entry.stopping) this.onError(namespace, name, e);
+      },
+    );
+    entry.done = entry.done.finally(() => this.running.delete(key(namespace, name)));
+    this.running.set(key(namespace, name), entry);
+  }
+
+  async stop(namespace: string, name: string): Promise<void> {
+    const entry = this.running.get(key(namespace, name));
+    if (entry) {
+      entry.stopping = true;
+      entry.execution.abort();
+      const trials = await this.deps.store.listTrialSummaries(namespace, name);
+      await Promise.all(trials.filter((t) => !isTrialFinished(t.state)).map((t) => this.deps.launcher.terminate(namespace, t.name)));
+      await entry.done;
+      await recoverExperiment(this.deps, { namespace, name });
+    }
+    await retryOnConflict(async () => {
+      const record = await this.deps.store.getExperiment(namespace, name);
+      if (record?.state !== 'Running') return;
+      const now = this.deps.clock.now();
+      const message = 'Experiment is stopped; resume continues it';
+      await this.deps.store.updateExperiment({
+        ...record,
+        reason: 'ExperimentStopped',
+        message,
+        status: {
+          ...record.status,
+          conditions: setCondition(
+            record.status.conditions,
+            { type: 'Running', status: 'False', reason: 'ExperimentStopped', message },
+            now,
+          ),
+        },
+      });
+    });
+    await releaseRunner(this.deps.store, namespace, name);
+  }
+
+  isRunning(namespace: string, name: string): boolean {
+    return this.running.has(key(namespace, name));
+  }
+
+  /** Stops every loop (server shutdown); their experiments stay resumable. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((k) => this.stop(...(k.split('/') as [string, string]))));
+  }
+
+  /** Waits until the experiment's loop has ended (tests, shutdown). */
+  async settled(namespace: string, name: string): Promise<void> {
+    await this.running.get(key(namespace, name))?.done;
+  }
+}

@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { stringify } from 'yaml';
+import { type LocalServer, startLocalServer } from '#local/server.js';
+import { FIXTURES, fixtureExperiment, ROOT, tempHome } from '../helpers.js';
+
+/** Debian's Chromium (`apt-get install chromium`, which .ci/run does); playwright cannot download browsers here. */
+const CHROMIUM = process.env.TUNESTEP_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test', 'browser', 'screenshots');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`test/browser skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set TUNESTEP_CHROMIUM)`);
+
+function newest(dir: string): number {
+  return Math.max(
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+    ),
+  );
+}
+
+/** Builds dist/ui when it is missing or older than ui/ (a fresh clone's `npm ci` builds it already). */
+function ensureUiBuilt(): void {
+  const app = join(ROOT, 'dist', 'ui', 'app.js');
+  if (existsSync(app) && statSync(app).mtimeMs >= Math.max(newest(join(ROOT, 'ui')), newest(join(ROOT, 'shared')))) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+}
+
+let server: LocalServer;
+let browser: Browser;
+let page: Page;
+
+const describeIf = haveChromium ? describe : describe.skip;
+
+describeIf('the web UI in Chromium', () => {
+  beforeAll(async () => {
+    ensureUiBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startLocalServer({
+      home: tempHome('tunestep-ui-'),
+      port: 0,
+      env: { ...process.env, TUNESTEP_TOKEN: '' },
+      workdir: FIXTURES,
+      log: () => {},
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('opens with the token, submits an experiment in the YAML editor, and shows it live to its end', async () => {
+    await page.goto(server.uiUrl);
+    await page.getByRole('heading', { name: 'Experiments' }).waitFor();
+    // The token leaves the address bar once kept.
+    expect(page.url()).not.toContain('token=');
+    await page.screenshot({ path: join(SHOTS, 'experiment-list-empty.png') });
+
+    await page.getByRole('link', { name: 'New experiment' }).first().click();
+    const doc = fixtureExperiment('objective.yaml');
+    doc.metadata.name = 'from-the-browser';
+    doc.spec.algorithm = {
+      algorithmName: 'tpe',
+      algorithmSettings: [
+        { name: 'random_state', value: '5' },
+        { name: 'n_startup_trials', value: '4' },
+      ],
+    };
+    doc.spec.maxTrialCount = 8;
+    doc.spec.parallelTrialCount = 2;
+    doc.spec.trialTemplate.trialSpec.spec.template.spec.containers[0].command = [
+      'python3',
+      join(FIXTURES, 'scripts', 'objective.py'),
+      '--x=${trialParameters.x}',
+      '--y=${trialParameters.y}',
+      '--epochs=4',
+      '--sleep=0.4',
+    ];
+    await page.getByTestId('yaml-editor').fill(stringify(doc));
+    await page.screenshot({ path: join(SHOTS, 'submit.png') });
+    await page.getByTestId('submit').click();
+    await page.waitForURL(/#\/experiments\/kubeflow\/from-the-browser$/);
+
+    // The page follows the run without a reload: first Running, then Succeeded.
+    await page.locator('.toolbar .badge', { hasText: 'Running' }).waitFor({ timeout: 30_000 });
+    await page.locator('.toolbar .badge', { hasText: 'Succeeded' }).waitFor({ timeout: 90_000 });
+    await page.locator('[data-testid="history-plot"][data-points="8"]').waitFor();
+
+    expect(await page.getByTestId('trials-table').locator('tbody tr').count()).toBe(8);
+    for (const plot of ['history-plot', 'parallel-plot', 'importance-plot']) {
+      const chart = page.getByTestId(plot);
+      expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
+      // Drawn, not just laid out: the SVG has marks in it.
+      expect(await chart.locator('svg path').count()).toBeGreaterThan(3);
+    }
+    expect(await page.getByTestId('parallel-plot').getAttribute('data-points')).toBe('8');
+    expect(await page.getByTestId('best-trial').textContent()).toMatch(/loss = \d/);
+    await page.screenshot({ path: join(SHOTS, 'experiment.png'), fullPage: true });
+
+    // Sorting by the objective puts the best trial first.
+    await page.getByTestId('trials-table').locator('th', { hasText: 'loss' }).click();
+    const firstRow = page.getByTestId('trials-table').locator('tbody tr').first();
+    expect(await firstRow.getAttribute('class')).toBe('best');
+
+    await page.goto(`${server.url}/#/`);
+    await page.getByTestId('experiment-table').locator('tbody tr', { hasText: 'from-the-browser' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'experiment-list.png') });
+  }, 150_000);
+
+  it('opens a trial and shows its metric curve and its logs', async () => {
+    await page.goto(`${server.url}/#/experiments/kubeflow/from-the-browser`);
+    await page.getByTestId('trials-table').locator('tbody tr a').first().click();
+    await page.waitForURL(/#\/trials\/kubeflow\/from-the-browser-/);
+    const curve = page.getByTestId('metric-curve');
+    await curve.waitFor();
+    // Four epochs of loss: four points on the curve.
+    expect(await curve.getAttribute('data-points')).toBe('4');
+    expect(await curve.locator('svg path').count()).toBeGreaterThan(2);
+    await page.getByTestId('trial-logs').filter({ hasText: 'training done' }).waitFor();
+    expect(await page.getByTestId('trial-logs').textContent()).toMatch(/epoch=1 loss=\d/);
+    await page.screenshot({ path: join(SHOTS, 'trial.png'), fullPage: true });
+  }, 60_000);
+
+  it('shows every invalid field of a bad submission', async () => {
+    await page.goto(`${server.url}/#/new`);
+    const doc = fixtureExperiment('objective.yaml');
+    doc.metadata.name = 'Bad_Name';
+    doc.spec.parameters[0].feasibleSpace = { min: '3', max: '1' };
+    await page.getByTestId('yaml-editor').fill(stringify(doc));
+    await page.getByTestId('submit').click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.textContent();
+    expect(text).toContain('metadata.name');
+    expect(text).toContain('spec.parameters[0].feasibleSpace');
+  });
+});
