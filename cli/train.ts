@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { homePaths } from '#local/home.js';
 import { runJobLocally } from '#shared/adapters/local-job-runner.js';
 import { ValidationError } from '#shared/errors.js';
 import { loadTrainingJob, type TrainingJob } from '#shared/training/job-spec.js';
@@ -24,7 +25,7 @@ export function registerTrainCommand(program: Command, home: () => string, exit:
       if (silent !== undefined && !(silent > 0)) {
         throw new UsageError(`--silent-timeout: must be a number of seconds > 0 (got ${JSON.stringify(opts.silentTimeout)})`);
       }
-      const jobDir = join(home(), 'jobs', job.metadata.namespace, job.metadata.name);
+      const jobDir = join(homePaths(home()).jobs, job.metadata.namespace, job.metadata.name);
       rmSync(jobDir, { recursive: true, force: true });
       const quiet = opts.output !== undefined;
       const status = await runJobLocally(job, {

@@ -13,5 +13,7 @@ export function homePaths(home: string) {
     endpointFile: join(home, 'db.endpoint.json'),
     logs: join(home, 'logs'),
     trials: join(home, 'trials'),
+    /** Training jobs' replica logs and files (`tunestep train` and the API's jobs). */
+    jobs: join(home, 'jobs'),
   };
 }

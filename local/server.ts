@@ -11,9 +11,11 @@ import { statusBody } from '#functions/api/http.js';
 import type { ApiDeps } from '#functions/api/routes.js';
 import { LocalExperimentRunner } from './experiment-runner.js';
 import { homePaths } from './home.js';
+import { LocalJobRunner } from './job-runner.js';
+import { LocalLogReader } from './logs.js';
+import { PrometheusTelemetry } from './prometheus.js';
 import { localRunIssues } from './run-issues.js';
 import { type LocalRuntime, openLocalRuntime } from './runtime.js';
-import { LocalTrialLogReader } from './trial-logs.js';
 
 /** Request bodies above this are refused (413): an Experiment is a few kilobytes. */
 const MAX_BODY = 1024 * 1024;
@@ -47,6 +49,7 @@ export interface LocalServer {
   token: string;
   runtime: LocalRuntime;
   runner: LocalExperimentRunner;
+  jobs: LocalJobRunner;
   auth: ApiAuth;
   close(): Promise<void>;
 }
@@ -148,19 +151,47 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const runtime = await openLocalRuntime(options.home, options.env);
   const token = options.env.TUNESTEP_TOKEN || homeSecret(options.home, 'server-token');
   const auth = new TokenAuth(token, readNamespaceTokens(options.home), homeSecret(options.home, 'trial-secret'));
+  const paths = homePaths(options.home);
+  const telemetry = new PrometheusTelemetry(runtime.deps.store);
+  runtime.deps.telemetry = telemetry;
+  const jobs = new LocalJobRunner(
+    runtime.deps.store,
+    paths.jobs,
+    options.env,
+    (ns, name, e) => log(`job ${ns}/${name}: ${e.message}`),
+    telemetry,
+  );
   const runner = new LocalExperimentRunner(runtime.deps, (ns, name, e) =>
     log(`experiment ${ns}/${name}: loop ended with an error: ${e.message}`),
   );
   const deps: ApiDeps = {
     use: runtime.deps,
     runner,
-    logs: new LocalTrialLogReader(homePaths(options.home).logs),
+    logs: new LocalLogReader(paths.logs, paths.jobs),
+    jobs,
     auth,
     identity: () => ({ uid: randomUUID(), seed: randomInt(2 ** 31) }),
     runIssues: (exp) => localRunIssues(exp, { push: true }),
     workdir: options.workdir,
   };
-  const extraRoutes = new Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>();
+  // Prometheus' scrape endpoint, outside /v1 as Prometheus expects, behind the same token (bearer_token in the scrape config).
+  const extraRoutes = new Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>([
+    [
+      '/metrics',
+      async (req, res) => {
+        const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        if (!token || auth.principal(token)?.kind !== 'admin') {
+          return send(
+            res,
+            401,
+            'application/json',
+            JSON.stringify(statusBody(401, 'Unauthorized', 'send the access token as "Authorization: Bearer <token>"')),
+          );
+        }
+        send(res, 200, telemetry.registry.contentType, await telemetry.registry.metrics());
+      },
+    ],
+  ]);
 
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -196,9 +227,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     token,
     runtime,
     runner,
+    jobs,
     auth,
     close: async () => {
-      await runner.stopAll();
+      await Promise.all([runner.stopAll(), jobs.stopAll()]);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

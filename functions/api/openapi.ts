@@ -163,6 +163,54 @@ export const OPENAPI = {
           timestamp: { type: 'string', format: 'date-time' },
         },
       },
+      TrainingJob: {
+        ...katibObject,
+        properties: {
+          ...katibObject.properties,
+          kind: { enum: ['PyTorchJob', 'TFJob', 'MPIJob', 'XGBoostJob', 'JAXJob', 'Job'] },
+          status: {
+            type: 'object',
+            required: ['conditions', 'replicaStatuses'],
+            properties: {
+              conditions: { type: 'array', items: { type: 'object', required: ['type', 'status', 'reason'] } },
+              replicaStatuses: { type: 'object' },
+              restarts: { type: 'integer' },
+              replicaStates: {
+                type: 'array',
+                description: "Tunestep's addition: every replica by name with its phase",
+                items: {
+                  type: 'object',
+                  required: ['name', 'type', 'index', 'phase'],
+                  properties: {
+                    name: { type: 'string' },
+                    type: { type: 'string' },
+                    index: { type: 'integer' },
+                    phase: { enum: ['pending', 'running', 'restarting', 'succeeded', 'failed', 'stopped'] },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      JobList: {
+        type: 'object',
+        required: ['kind', 'items'],
+        properties: { kind: { const: 'List' }, items: { type: 'array', items: ref('TrainingJob') } },
+      },
+      JobLogPage: {
+        type: 'object',
+        required: ['job', 'replica', 'text', 'offset', 'nextOffset', 'size', 'finished'],
+        properties: {
+          job: { type: 'string' },
+          replica: { type: 'string' },
+          text: { type: 'string' },
+          offset: { type: 'integer' },
+          nextOffset: { type: 'integer' },
+          size: { type: 'integer' },
+          finished: { type: 'boolean' },
+        },
+      },
       PushResult: { type: 'object', required: ['accepted'], properties: { accepted: { type: 'integer' } } },
       LogPage: {
         type: 'object',
@@ -243,6 +291,45 @@ export const OPENAPI = {
         "Push observations (Katib's report_metrics); takes the trial's own TUNESTEP_TRIAL_TOKEN",
         { '201': answer('Stored', ref('PushResult')), '409': answer('The trial has ended', ref('Status')) },
         { requestBody: { required: true, content: json(ref('Push')) } },
+      ),
+    },
+    '/v1/jobs': { get: op('Training jobs of every namespace the token may see', { '200': answer('List', ref('JobList')) }) },
+    '/v1/namespaces/{namespace}/jobs': {
+      parameters: [namespace],
+      get: op('Training jobs of a namespace', { '200': answer('List', ref('JobList')) }),
+      post: op(
+        'Create a PyTorchJob, TFJob, MPIJob, XGBoostJob, JAXJob or batch Job and run it',
+        { '201': answer('The defaulted job', ref('TrainingJob')), '409': answer('A job of that name exists', ref('Status')) },
+        {
+          requestBody: {
+            required: true,
+            content: { 'application/yaml': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } },
+          },
+        },
+      ),
+    },
+    '/v1/namespaces/{namespace}/jobs/{name}': {
+      parameters: [namespace, name],
+      get: op('One training job with its conditions and replicas', { '200': answer('TrainingJob', ref('TrainingJob')) }),
+      delete: op('Stop the job if it runs, and delete it', { '200': answer('Deleted', ref('Status')) }),
+    },
+    '/v1/namespaces/{namespace}/jobs/{name}/logs': {
+      parameters: [namespace, name],
+      get: op(
+        "A page of one replica's output",
+        { '200': answer('JobLogPage', ref('JobLogPage')) },
+        {
+          parameters: [
+            {
+              name: 'replica',
+              in: 'query',
+              description: 'master-0, worker-1, ... (default: the first replica)',
+              schema: { type: 'string' },
+            },
+            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 1048576 } },
+          ],
+        },
       ),
     },
     '/v1/namespaces/{namespace}/trials/{name}/logs': {

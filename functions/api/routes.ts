@@ -3,10 +3,13 @@ import { experimentObject, listObject, trialObject } from '#shared/experiment/ka
 import type { ExperimentRecord, ObservationRecord, TrialRecord } from '#shared/experiment/records.js';
 import { isExperimentFinished, isTrialFinished } from '#shared/experiment/states.js';
 import type { ExperimentRunner } from '#shared/ports/experiment-runner.js';
-import type { TrialLogReader } from '#shared/ports/trial-logs.js';
+import type { JobRunner } from '#shared/ports/job-runner.js';
+import type { LogPage, LogReader } from '#shared/ports/trial-logs.js';
 import { checkExperiment } from '#shared/spec/load.js';
 import { parseDocuments, pickDocument } from '#shared/spec/parse.js';
 import type { Experiment } from '#shared/spec/types.js';
+import { isJobFinished, type JobRecord } from '#shared/training/job-record.js';
+import { checkTrainingJob, parseTrainingJob } from '#shared/training/job-spec.js';
 import { createExperiment } from '#shared/use-cases/create-experiment.js';
 import type { UseCaseDeps } from '#shared/use-cases/deps.js';
 import { retryOnConflict } from '#shared/use-cases/retry.js';
@@ -18,8 +21,11 @@ import { OPENAPI } from './openapi.js';
 export interface ApiDeps {
   use: UseCaseDeps;
   runner: ExperimentRunner;
-  logs: TrialLogReader;
+  logs: LogReader;
+  jobs: JobRunner;
   auth: ApiAuth;
+  /** Place-specific reasons a training job cannot run here, as `field.path: message`. */
+  jobIssues?(job: Record<string, unknown>): string[];
   /** A new experiment's uid and seed (drawn here so that the use cases stay pure). */
   identity(): { uid: string; seed: number };
   /** Place-specific reasons an experiment cannot run here, as `field.path: message`. */
@@ -103,7 +109,11 @@ async function listExperiments(req: RouteRequest, namespace?: string): Promise<A
   return ok(listObject('Experiment', await Promise.all(records.map((r) => katibExperiment(req.deps, r)))));
 }
 
-function parseBody(req: RouteRequest): Record<string, unknown> {
+function parseBody(
+  req: RouteRequest,
+  parse: (text: string) => Record<string, unknown> = (text) =>
+    pickDocument(parseDocuments(text, 'request body'), ['Experiment'], 'request body'),
+): Record<string, unknown> {
   const type = req.contentType.split(';')[0]!.trim().toLowerCase();
   const accepted = ['application/json', 'application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', ''];
   if (!accepted.includes(type))
@@ -113,8 +123,8 @@ function parseBody(req: RouteRequest): Record<string, unknown> {
       `content type ${JSON.stringify(type)} is not accepted (allowed: application/json, application/yaml)`,
     );
   if (req.body.trim() === '')
-    throw new ValidationError([{ path: '(body)', message: 'the request body is empty; send an Experiment as YAML or JSON' }]);
-  return pickDocument(parseDocuments(req.body, 'request body'), ['Experiment'], 'request body');
+    throw new ValidationError([{ path: '(body)', message: 'the request body is empty; send the object as YAML or JSON' }]);
+  return parse(req.body);
 }
 
 async function submitExperiment(req: RouteRequest): Promise<ApiResult> {
@@ -142,6 +152,31 @@ async function submitExperiment(req: RouteRequest): Promise<ApiResult> {
   const record = await createExperiment(req.deps.use, { experiment, ...req.deps.identity(), workdir: req.deps.workdir });
   await req.deps.runner.start(namespace, record.name);
   return ok(await katibExperiment(req.deps, (await req.deps.use.store.getExperiment(namespace, record.name)) ?? record), 201);
+}
+
+/** The document with the request's namespace, which a different `metadata.namespace` contradicts. */
+function inNamespace(doc: Record<string, unknown>, namespace: string): Record<string, unknown> {
+  const metadata = (doc.metadata ?? {}) as Record<string, unknown>;
+  if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
+    throw new ValidationError([
+      {
+        path: 'metadata.namespace',
+        message: `is ${JSON.stringify(metadata.namespace)} but the request is for namespace ${JSON.stringify(namespace)}`,
+      },
+    ]);
+  }
+  return { ...doc, metadata: { ...metadata, namespace } };
+}
+
+/** `field.path: message` lines as a ValidationError, when there are any. */
+function throwIssues(issues: string[]): void {
+  if (issues.length === 0) return;
+  throw new ValidationError(
+    issues.map((text) => {
+      const at = text.indexOf(': ');
+      return { path: text.slice(0, at), message: text.slice(at + 2) };
+    }),
+  );
 }
 
 function budgetPatch(body: string): Partial<Record<(typeof BUDGET_FIELDS)[number], number>> {
@@ -299,9 +334,8 @@ async function pushObservations(req: RouteRequest): Promise<ApiResult> {
   return ok({ accepted: observations.length }, 201);
 }
 
-async function trialLogs(req: RouteRequest): Promise<ApiResult> {
-  const namespace = namespaceOf(req);
-  const { trial } = await trialOr404(req.deps, namespace, req.params.name!);
+/** `offset` and `limit` of a logs request. */
+function pageOf(req: RouteRequest): { offset: number; limit: number } {
   const number = (key: string, fallback: number, max: number) => {
     const raw = req.query[key];
     if (raw === undefined) return fallback;
@@ -310,10 +344,95 @@ async function trialLogs(req: RouteRequest): Promise<ApiResult> {
       throw new ValidationError([{ path: key, message: `must be an integer from 0 to ${max} (got ${JSON.stringify(raw)})` }]);
     return n;
   };
-  const offset = number('offset', 0, Number.MAX_SAFE_INTEGER);
-  const limit = number('limit', LOG_PAGE_DEFAULT, LOG_PAGE_MAX);
-  const page = (await req.deps.logs.read(namespace, trial.name, offset, limit)) ?? { text: '', offset: 0, nextOffset: 0, size: 0 };
+  return { offset: number('offset', 0, Number.MAX_SAFE_INTEGER), limit: number('limit', LOG_PAGE_DEFAULT, LOG_PAGE_MAX) };
+}
+
+const EMPTY_PAGE: LogPage = { text: '', offset: 0, nextOffset: 0, size: 0 };
+
+async function trialLogs(req: RouteRequest): Promise<ApiResult> {
+  const namespace = namespaceOf(req);
+  const { trial } = await trialOr404(req.deps, namespace, req.params.name!);
+  const { offset, limit } = pageOf(req);
+  const page = (await req.deps.logs.readTrial(namespace, trial.name, offset, limit)) ?? EMPTY_PAGE;
   return ok({ trial: trial.name, ...page, finished: isTrialFinished(trial.state) });
+}
+
+async function jobOr404(deps: ApiDeps, namespace: string, name: string): Promise<JobRecord> {
+  const record = await deps.use.store.getJob(namespace, name);
+  if (!record) throw new NotFoundError(`training job ${JSON.stringify(name)} not found in namespace ${JSON.stringify(namespace)}`);
+  return record;
+}
+
+/** The Kubeflow object of a stored job: the job as submitted (defaulted) with its status. */
+const jobObject = (record: JobRecord) => ({
+  ...record.job,
+  metadata: { ...record.job.metadata, uid: record.uid, creationTimestamp: record.createdAt },
+  status: record.status,
+});
+
+async function listJobs(req: RouteRequest, namespace?: string): Promise<ApiResult> {
+  const scoped = req.principal.kind === 'namespace' ? req.principal.namespace : namespace;
+  const records = await req.deps.use.store.listJobs(scoped);
+  return ok({ apiVersion: 'v1', kind: 'List', metadata: {}, items: records.map(jobObject) });
+}
+
+async function submitJob(req: RouteRequest): Promise<ApiResult> {
+  const namespace = namespaceOf(req);
+  const job = checkTrainingJob(
+    inNamespace(
+      parseBody(req, (text) => parseTrainingJob(text, 'request body')),
+      namespace,
+    ),
+  );
+  throwIssues(req.deps.jobIssues?.(job as unknown as Record<string, unknown>) ?? []);
+  const now = req.deps.use.clock.now();
+  const record: JobRecord = {
+    namespace,
+    name: job.metadata.name,
+    uid: req.deps.identity().uid,
+    job,
+    status: {
+      conditions: [
+        {
+          type: 'Created',
+          status: 'True',
+          reason: `${job.kind}Created`,
+          message: `${job.kind} ${job.metadata.name} is created.`,
+          lastTransitionTime: now,
+        },
+      ],
+      replicaStatuses: {},
+      restarts: 0,
+    },
+    workdir: req.deps.workdir,
+    createdAt: now,
+    version: 0,
+  };
+  await req.deps.use.store.createJob(record);
+  await req.deps.jobs.start(namespace, record.name);
+  return ok(jobObject(record), 201);
+}
+
+async function deleteJob(req: RouteRequest): Promise<ApiResult> {
+  const namespace = namespaceOf(req);
+  const record = await jobOr404(req.deps, namespace, req.params.name!);
+  if (req.deps.jobs.isRunning(namespace, record.name)) await req.deps.jobs.stop(namespace, record.name);
+  await req.deps.use.store.deleteJob(namespace, record.name);
+  return ok({ apiVersion: 'v1', kind: 'Status', status: 'Success', details: { name: record.name, kind: 'jobs' } });
+}
+
+async function jobLogs(req: RouteRequest): Promise<ApiResult> {
+  const namespace = namespaceOf(req);
+  const record = await jobOr404(req.deps, namespace, req.params.name!);
+  const replicas = (record.status.replicaStates ?? []).map((r) => r.name);
+  const replica = req.query.replica ?? replicas[0] ?? '';
+  if (replicas.length > 0 && !replicas.includes(replica))
+    throw new ValidationError([
+      { path: 'replica', message: `${JSON.stringify(replica)} is not a replica of this job (replicas: ${replicas.join(', ')})` },
+    ]);
+  const { offset, limit } = pageOf(req);
+  const page = (await req.deps.logs.readJob(namespace, record.name, replica, offset, limit)) ?? EMPTY_PAGE;
+  return ok({ job: record.name, replica, ...page, finished: isJobFinished(record) });
 }
 
 /** The API, one entry per route; the OpenAPI document describes exactly these (tested). */
@@ -364,4 +483,14 @@ export const ROUTES: Route[] = [
   },
   { method: 'POST', path: '/v1/namespaces/{namespace}/trials/{name}/observations', trialToken: true, handle: pushObservations },
   { method: 'GET', path: '/v1/namespaces/{namespace}/trials/{name}/logs', handle: trialLogs },
+  { method: 'GET', path: '/v1/jobs', handle: (req) => listJobs(req) },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/jobs', handle: (req) => listJobs(req, namespaceOf(req)) },
+  { method: 'POST', path: '/v1/namespaces/{namespace}/jobs', handle: submitJob },
+  {
+    method: 'GET',
+    path: '/v1/namespaces/{namespace}/jobs/{name}',
+    handle: async (req) => ok(jobObject(await jobOr404(req.deps, namespaceOf(req), req.params.name!))),
+  },
+  { method: 'DELETE', path: '/v1/namespaces/{namespace}/jobs/{name}', handle: deleteJob },
+  { method: 'GET', path: '/v1/namespaces/{namespace}/jobs/{name}/logs', handle: jobLogs },
 ];

@@ -24,12 +24,14 @@ import {
   type TrialSummary,
 } from '../experiment/records.js';
 import type { ExperimentStore } from '../ports/experiment-store.js';
+import type { JobRecord } from '../training/job-record.js';
 
 /** BatchWriteItem takes at most 25 requests (a DynamoDB limit, kept by dynalite too). */
 const BATCH_LIMIT = 25;
 const SEQ_WIDTH = 10;
 
 const experimentKey = (ns: string, name: string) => ({ PK: `NS#${ns}`, SK: `EXP#${name}` });
+const jobKey = (ns: string, name: string) => ({ PK: `NS#${ns}`, SK: `JOB#${name}` });
 const SLOT_WIDTH = 10;
 /** Trials sort by slot, so that the trials from a slot on are one range query. */
 const trialSk = (index: number) => `TRIAL#${String(index).padStart(SLOT_WIDTH, '0')}`;
@@ -43,7 +45,8 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 }
 
 /**
- * The store on one DynamoDB table (DESIGN section 3): experiments under `NS#<ns>`, trials under
+ * The store on one DynamoDB table (DESIGN section 3): experiments (`EXP#<name>`) and training jobs
+ * (`JOB#<name>`) under `NS#<ns>`, trials under
  * `EXP#<ns>/<name>`, observations under `TRIAL#<ns>/<trial>` with `OBS#<seq>` sort keys (the sequence
  * number orders the log and makes a retried batch overwrite instead of duplicate). Single-item
  * conditional writes only; optimistic locking on `version`.
@@ -216,6 +219,43 @@ export class DynamoDbExperimentStore implements ExperimentStore {
       ProjectionExpression: 'PK, SK',
     });
     await this.batchDelete(items.map((i) => ({ PK: i.PK, SK: i.SK })));
+  }
+
+  async createJob(record: JobRecord): Promise<void> {
+    await this.putNew(
+      { ...jobKey(record.namespace, record.name), ...record },
+      () => new AlreadyExistsError(`job ${record.namespace}/${record.name} already exists`),
+    );
+  }
+
+  async getJob(namespace: string, name: string): Promise<JobRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: jobKey(namespace, name), ConsistentRead: true }));
+    return strip<JobRecord>(out.Item);
+  }
+
+  async listJobs(namespace?: string): Promise<JobRecord[]> {
+    const items =
+      namespace === undefined
+        ? await this.scanAll('begins_with(SK, :p) AND begins_with(PK, :ns)', { ':p': 'JOB#', ':ns': 'NS#' })
+        : await this.queryAll({
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+            ExpressionAttributeValues: { ':pk': `NS#${namespace}`, ':p': 'JOB#' },
+          });
+    return items.map((i) => strip<JobRecord>(i)!).sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name));
+  }
+
+  async updateJob(record: JobRecord): Promise<JobRecord> {
+    const next = { ...record, version: record.version + 1 };
+    await this.putVersioned(
+      { ...jobKey(record.namespace, record.name), ...next },
+      record.version,
+      () => new ConflictError(`job ${record.namespace}/${record.name} changed since version ${record.version}`),
+    );
+    return next;
+  }
+
+  async deleteJob(namespace: string, name: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: jobKey(namespace, name) }));
   }
 
   private async putNew(item: Record<string, unknown>, onExists: () => Error): Promise<void> {

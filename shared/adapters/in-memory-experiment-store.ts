@@ -7,6 +7,7 @@ import {
   type TrialSummary,
 } from '../experiment/records.js';
 import type { ExperimentStore } from '../ports/experiment-store.js';
+import type { JobRecord } from '../training/job-record.js';
 
 const key = (...parts: string[]) => parts.join('/');
 
@@ -15,6 +16,7 @@ export class InMemoryExperimentStore implements ExperimentStore {
   private readonly experiments = new Map<string, ExperimentRecord>();
   private readonly trials = new Map<string, TrialRecord>();
   private readonly observations = new Map<string, Map<number, ObservationRecord>>();
+  private readonly jobs = new Map<string, JobRecord>();
 
   async createExperiment(record: ExperimentRecord): Promise<void> {
     const k = key(record.namespace, record.name);
@@ -106,5 +108,38 @@ export class InMemoryExperimentStore implements ExperimentStore {
 
   async deleteObservations(namespace: string, trial: string): Promise<void> {
     this.observations.delete(key(namespace, trial));
+  }
+
+  async createJob(record: JobRecord): Promise<void> {
+    const k = key(record.namespace, record.name);
+    if (this.jobs.has(k)) throw new AlreadyExistsError(`job ${record.namespace}/${record.name} already exists`);
+    this.jobs.set(k, structuredClone(record));
+  }
+
+  async getJob(namespace: string, name: string): Promise<JobRecord | undefined> {
+    const r = this.jobs.get(key(namespace, name));
+    return r && structuredClone(r);
+  }
+
+  async listJobs(namespace?: string): Promise<JobRecord[]> {
+    return [...this.jobs.values()]
+      .filter((j) => namespace === undefined || j.namespace === namespace)
+      .sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name))
+      .map((j) => structuredClone(j));
+  }
+
+  async updateJob(record: JobRecord): Promise<JobRecord> {
+    const k = key(record.namespace, record.name);
+    const stored = this.jobs.get(k);
+    if (!stored || stored.version !== record.version) {
+      throw new ConflictError(`job ${record.namespace}/${record.name} changed (version ${stored?.version}, expected ${record.version})`);
+    }
+    const next = { ...structuredClone(record), version: record.version + 1 };
+    this.jobs.set(k, next);
+    return structuredClone(next);
+  }
+
+  async deleteJob(namespace: string, name: string): Promise<void> {
+    this.jobs.delete(key(namespace, name));
   }
 }

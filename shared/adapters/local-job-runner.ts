@@ -11,7 +11,10 @@ import {
   replicaContract,
 } from '../training/contracts.js';
 import { FRAMEWORKS, type TrainingJob } from '../training/job-spec.js';
-import { afterFailure, jobSucceeded, type ReplicaPhase } from '../training/job-status.js';
+import { afterFailure, type JobCondition, type JobStatus, jobSucceeded, type ReplicaPhase } from '../training/job-status.js';
+
+export type { JobCondition, JobStatus };
+
 import { stopGroup } from './process-group.js';
 import { ProcessSpawner } from './process-spawner.js';
 
@@ -22,23 +25,6 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const DEFAULT_BACKOFF_LIMIT = 6;
 /** How long a replica gets between SIGTERM and SIGKILL when the gang is stopped. */
 const GANG_STOP_GRACE_MS = 1000;
-
-export interface JobCondition {
-  type: 'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Failed' | 'Suspended';
-  status: 'True' | 'False';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-}
-
-/** Kubeflow's job status: conditions, replica counts, times. */
-export interface JobStatus {
-  conditions: JobCondition[];
-  replicaStatuses: Record<string, { active: number; succeeded: number; failed: number }>;
-  startTime?: string;
-  completionTime?: string;
-  restarts: number;
-}
 
 export interface LocalJobOptions {
   /** Folder for the job's logs and files: `<jobDir>/<type>-<index>.log`, the MPI hostfile. */
@@ -60,6 +46,8 @@ export interface LocalJobOptions {
   /** Progress: condition changes and replica output lines. */
   onCondition?(condition: JobCondition): void;
   onLine?(replica: string, line: string): void;
+  /** The status after every change (a condition, a replica's phase): what a job store keeps current. */
+  onStatus?(status: JobStatus): void;
 }
 
 interface Replica {
@@ -77,6 +65,14 @@ interface Replica {
   local: boolean;
 }
 
+/** The replica whose output a trial's metrics come from: Katib's primary pod (`job-role: master`). */
+export function primaryReplica(job: TrainingJob): string {
+  const types = Object.keys(obj(job.spec[FRAMEWORKS[job.kind]?.specKey ?? '']));
+  if (job.kind === 'MPIJob') return 'launcher-0';
+  const master = ['Chief', 'Master'].find((t) => types.includes(t));
+  return `${(master ?? 'Worker').toLowerCase()}-0`;
+}
+
 /**
  * Runs a Kubeflow training job (PyTorchJob, TFJob, XGBoostJob, MPIJob) or a batch Job on this machine:
  * every replica a process group on 127.0.0.1 with a free port, given the environment its operator
@@ -86,14 +82,6 @@ interface Replica {
  * fails for good fails the job and the gang is stopped within a second; `activeDeadlineSeconds`;
  * `suspend`. Whatever `cleanPodPolicy` says, no process outlives the job locally.
  */
-/** The replica whose output a trial's metrics come from: Katib's primary pod (`job-role: master`). */
-export function primaryReplica(job: TrainingJob): string {
-  const types = Object.keys(obj(job.spec[FRAMEWORKS[job.kind]?.specKey ?? '']));
-  if (job.kind === 'MPIJob') return 'launcher-0';
-  const master = ['Chief', 'Master'].find((t) => types.includes(t));
-  return `${(master ?? 'Worker').toLowerCase()}-0`;
-}
-
 export async function runJobLocally(job: TrainingJob, options: LocalJobOptions): Promise<JobStatus> {
   const status: JobStatus = { conditions: [], replicaStatuses: {}, restarts: 0 };
   const condition = (type: JobCondition['type'], reason: string, message: string) => {
@@ -101,6 +89,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
     const entry: JobCondition = { type, status: 'True', reason, message, lastTransitionTime: new Date().toISOString() };
     status.conditions.push(entry);
     options.onCondition?.(entry);
+    options.onStatus?.(status);
   };
   const kindLabel = job.kind;
   const name = job.metadata.name;
@@ -134,7 +123,14 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
       }
       return byType;
     };
+    const setPhase = (r: Replica, phase: ReplicaPhase) => {
+      if (r.phase === phase) return;
+      r.phase = phase;
+      refreshCounts();
+      options.onStatus?.(status);
+    };
     const refreshCounts = () => {
+      status.replicaStates = replicas.map((r) => ({ name: r.name, type: r.type, index: r.index, phase: r.phase }));
       status.replicaStatuses = {};
       for (const r of replicas) {
         status.replicaStatuses[r.type] ??= { active: 0, succeeded: 0, failed: 0 };
@@ -149,9 +145,9 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
       ended = true;
       for (const t of timers) clearInterval(t);
       // The gang: whatever still runs is stopped (cleanPodPolicy None would leave pods; locally nothing stays).
-      await Promise.all(
-        replicas.filter((r) => r.pgid !== undefined && r.phase === 'running').map((r) => stopGroup(r.pgid!, GANG_STOP_GRACE_MS)),
-      );
+      const stopping = replicas.filter((r) => r.pgid !== undefined && r.phase === 'running');
+      await Promise.all(stopping.map((r) => stopGroup(r.pgid!, GANG_STOP_GRACE_MS)));
+      for (const r of stopping) if (r.phase === 'running') r.phase = 'stopped';
       if (!options.spawner) spawner.close();
       refreshCounts();
       status.completionTime = new Date().toISOString();
@@ -160,7 +156,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
     };
 
     const start = (r: Replica) => {
-      r.phase = 'running';
+      setPhase(r, 'running');
       r.lastOutput = Date.now();
       const log = createWriteStream(join(options.jobDir, `${r.name}.log`), { flags: 'a' });
       let rest = '';
@@ -188,7 +184,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
             onError: (_code, message) => {
               log.end();
               if (ended) return;
-              r.phase = 'failed';
+              setPhase(r, 'failed');
               void end('Failed', `${kindLabel}Failed`, `${r.name} could not start: ${message}`);
             },
           },
@@ -205,7 +201,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
 
     const onReplicaExit = (r: Replica, exitCode: number) => {
       if (exitCode === 0) {
-        r.phase = 'succeeded';
+        setPhase(r, 'succeeded');
         if (jobSucceeded(phases(), successOptions)) {
           void end('Succeeded', `${kindLabel}Succeeded`, `${kindLabel} ${name} is successfully completed.`);
         }
@@ -215,17 +211,17 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
       if (batch || afterFailure(r.restartPolicy, exitCode) === 'restart') {
         status.restarts++;
         if (status.restarts > backoffLimit) {
-          r.phase = 'failed';
+          setPhase(r, 'failed');
           void end('Failed', 'BackoffLimitExceeded', `${kindLabel} ${name} has failed because it has reached the specified backoff limit`);
           return;
         }
-        r.phase = 'restarting';
+        setPhase(r, 'restarting');
         condition('Restarting', `${kindLabel}Restarting`, `${r.name} exited with code ${exitCode} and is restarting.`);
         start(r);
         condition('Running', `${kindLabel}Running`, `${kindLabel} ${name} is running.`);
         return;
       }
-      r.phase = 'failed';
+      setPhase(r, 'failed');
       void end('Failed', `${kindLabel}Failed`, `${r.name} exited with code ${exitCode} (restartPolicy ${r.restartPolicy}).`);
     };
 
@@ -235,7 +231,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
     }
     for (const r of replicas) {
       if (r.local) start(r);
-      else r.phase = 'running';
+      else setPhase(r, 'running');
     }
     condition('Running', `${kindLabel}Running`, `${kindLabel} ${name} is running.`);
     if (deadlineMs !== undefined) {
@@ -253,7 +249,7 @@ export async function runJobLocally(job: TrainingJob, options: LocalJobOptions):
           () => {
             const hung = replicas.find((r) => r.local && r.phase === 'running' && Date.now() - r.lastOutput > limit);
             if (hung) {
-              hung.phase = 'failed';
+              setPhase(hung, 'failed');
               void end('Failed', 'ReplicaHung', `${hung.name} printed nothing for ${options.silentTimeoutSeconds} s and is taken as hung.`);
             }
           },

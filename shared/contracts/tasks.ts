@@ -56,6 +56,8 @@ export const completionRules = z.object({
   maxFailedTrialCount: z.number().int().optional(),
   /** Keep the objective's curve on the trial (early stopping compares later trials with it). */
   keepCurve: z.boolean().optional(),
+  /** The trials' job kind (Job, PyTorchJob, ...), for operational metrics. */
+  kind: z.string().optional(),
 });
 export type CompletionRules = z.infer<typeof completionRules>;
 

@@ -1,4 +1,5 @@
 import type { ExperimentRecord, ObservationRecord, TrialRecord, TrialSummary } from '../experiment/records.js';
+import type { JobRecord } from '../training/job-record.js';
 
 /**
  * Persistence of experiments, trials and observation logs. Implementations use single-item conditional
@@ -37,4 +38,13 @@ export interface ExperimentStore {
   /** A trial's observation log in the order it was written. */
   listObservations(namespace: string, trial: string): Promise<ObservationRecord[]>;
   deleteObservations(namespace: string, trial: string): Promise<void>;
+
+  /** @throws AlreadyExistsError when a job of that name exists in the namespace */
+  createJob(record: JobRecord): Promise<void>;
+  getJob(namespace: string, name: string): Promise<JobRecord | undefined>;
+  /** Every training job of a namespace, or of all namespaces when none is given. */
+  listJobs(namespace?: string): Promise<JobRecord[]>;
+  /** @throws ConflictError when the stored version differs from `record.version` */
+  updateJob(record: JobRecord): Promise<JobRecord>;
+  deleteJob(namespace: string, name: string): Promise<void>;
 }

@@ -89,7 +89,16 @@ export interface TrainingJob {
  * @throws ValidationError with every issue found
  */
 export function loadTrainingJob(text: string, source?: string): TrainingJob {
-  const doc = pickDocument(parseDocuments(text, source), [...Object.keys(FRAMEWORKS), 'Job'], source);
+  return checkTrainingJob(parseTrainingJob(text, source));
+}
+
+/** The job document of YAML or JSON text, not yet defaulted. */
+export function parseTrainingJob(text: string, source?: string): Obj {
+  return pickDocument(parseDocuments(text, source), [...Object.keys(FRAMEWORKS), 'Job'], source);
+}
+
+/** Defaults and validates a parsed job document. */
+export function checkTrainingJob(doc: Obj): TrainingJob {
   const job = applyJobDefaults(doc);
   const issues = validateTrainingJob(job);
   if (issues.length > 0) throw new ValidationError(issues);

@@ -4,7 +4,8 @@
  * job the same way.
  */
 
-export type ReplicaPhase = 'pending' | 'running' | 'restarting' | 'succeeded' | 'failed';
+/** `stopped`: still running when the job ended, and stopped with the gang (Kubeflow deletes such pods). */
+export type ReplicaPhase = 'pending' | 'running' | 'restarting' | 'succeeded' | 'failed' | 'stopped';
 
 /** Phases of every replica, by replica type, index order. */
 export type ReplicaPhases = Readonly<Record<string, readonly ReplicaPhase[]>>;
@@ -58,4 +59,23 @@ export function afterFailure(restartPolicy: string, exitCode: number): 'restart'
     default:
       return 'fail';
   }
+}
+
+export interface JobCondition {
+  type: 'Created' | 'Running' | 'Restarting' | 'Succeeded' | 'Failed' | 'Suspended';
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
+/** Kubeflow's job status: conditions, replica counts, times. */
+export interface JobStatus {
+  conditions: JobCondition[];
+  replicaStatuses: Record<string, { active: number; succeeded: number; failed: number }>;
+  startTime?: string;
+  completionTime?: string;
+  restarts: number;
+  /** Tunestep's addition to Kubeflow's status: each replica by name with its phase (what the UI shows). */
+  replicaStates?: { name: string; type: string; index: number; phase: ReplicaPhase }[];
 }

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors.js';
 import { objectiveValue, reachesGoal, summarizeMetrics } from '../experiment/metrics.js';
 import type { TrialRecord } from '../experiment/records.js';
 import { isExperimentFinished, isTrialFinished, type TrialState } from '../experiment/states.js';
+import { secondsBetween } from '../ports/telemetry.js';
 import { type MetricSummary, UNAVAILABLE } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
 import { refreshExperiment } from './experiment-status.js';
@@ -32,6 +33,7 @@ export async function completeTrial(
   const { rules } = input;
   // The trial as RunTrial wrote it is current unless something else wrote since; then the write conflicts.
   let handed = 'trial' in input.run ? input.run.trial : undefined;
+  let finishedHere = false;
   const trial = await retryOnConflict(async () => {
     const current = handed ?? (await deps.store.getTrial(input.namespace, input.name, input.trialIndex));
     handed = undefined;
@@ -39,13 +41,18 @@ export async function completeTrial(
     if (isTrialFinished(current.state)) return current;
     const { metrics, curve } = await collected(deps, input);
     const { state, jobReason, message } = judge(input.run, metrics[0]?.latest !== UNAVAILABLE);
-    return deps.store.updateTrial({
+    const written = await deps.store.updateTrial({
       ...transitionTrial(current, state, `${REASONS[state]}. Job reason: ${jobReason}`, message, deps.clock.now()),
       metrics,
       // Bounded so that the trial item stays far below DynamoDB's 400 KB.
       objectiveCurve: rules.keepCurve ? curve.slice(0, MAX_CURVE) : undefined,
     });
+    finishedHere = true;
+    return written;
   });
+  if (finishedHere) {
+    deps.telemetry?.trialFinished(input.namespace, rules.kind ?? 'Job', trial.state, secondsBetween(trial.startTime, trial.completionTime));
+  }
 
   if (!mayEnd(rules, trial)) return { trialState: trial.state, experimentEnded: false };
   const refreshed = await refreshExperiment(deps, input.namespace, input.name);

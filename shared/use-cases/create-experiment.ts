@@ -18,7 +18,7 @@ export interface CreateExperimentInput {
  * @throws AlreadyExistsError when the namespace has an experiment of that name
  */
 export async function createExperiment(
-  deps: Pick<UseCaseDeps, 'store' | 'clock'>,
+  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'telemetry'>,
   input: CreateExperimentInput,
 ): Promise<ExperimentRecord> {
   const now = deps.clock.now();
@@ -49,5 +49,6 @@ export async function createExperiment(
     version: 0,
   };
   await deps.store.createExperiment(record);
+  deps.telemetry?.experimentCreated(namespace);
   return record;
 }

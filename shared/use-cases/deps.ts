@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { ExperimentStore } from '../ports/experiment-store.js';
+import type { Telemetry } from '../ports/telemetry.js';
 import type { TrialLauncher } from '../ports/trial-launcher.js';
 import type { TrialHistory } from './trial-history.js';
 
@@ -15,4 +16,6 @@ export interface UseCaseDeps {
    * (`TUNESTEP_API_URL`, `TUNESTEP_TRIAL_TOKEN`), when there is an API to push metrics to. Never logged.
    */
   trialEnv?: (namespace: string, trial: string) => Record<string, string>;
+  /** Operational metrics (Prometheus locally, CloudWatch on AWS); none when not wired. */
+  telemetry?: Telemetry;
 }

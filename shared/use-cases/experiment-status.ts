@@ -2,6 +2,7 @@ import { NotFoundError } from '../errors.js';
 import type { ExperimentRecord, TrialSummary } from '../experiment/records.js';
 import { assertExperimentTransition, isExperimentFinished } from '../experiment/states.js';
 import { type Completion, countsOnly, countTrials, evaluateCompletion, optimalTrial, setCondition } from '../experiment/status.js';
+import { secondsBetween } from '../ports/telemetry.js';
 import type { ExperimentStatus } from '../spec/types.js';
 import type { UseCaseDeps } from './deps.js';
 import { retryOnConflict } from './retry.js';
@@ -53,7 +54,7 @@ export function markCompleted(record: ExperimentRecord, completion: Completion, 
  * with its status as of now.
  */
 export async function refreshExperiment(
-  deps: Pick<UseCaseDeps, 'store' | 'clock'>,
+  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'telemetry'>,
   namespace: string,
   name: string,
   force?: Completion,
@@ -66,6 +67,8 @@ export async function refreshExperiment(
     if (isExperimentFinished(record.state)) return current;
     const completion = evaluateCompletion(record.experiment, countTrials(trials), current.status.currentOptimalTrial) ?? force;
     if (!completion) return current;
-    return deps.store.updateExperiment(markCompleted(current, completion, now));
+    const finished = await deps.store.updateExperiment(markCompleted(current, completion, now));
+    deps.telemetry?.experimentFinished(namespace, finished.state, secondsBetween(finished.createdAt, now));
+    return finished;
   });
 }

@@ -40,7 +40,7 @@ export function suggest(record: ExperimentRecord, trials: TrialSummary[], count:
  * Returns the trial with everything RunTrial and CompleteTrial need, so that they read nothing.
  */
 export async function planTrial(
-  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'history'>,
+  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'history' | 'telemetry'>,
   input: { namespace: string; name: string; executionId: string; lane: number; iteration: number; afterWait?: boolean },
 ): Promise<PlanOutput> {
   const iteration = input.iteration + 1;
@@ -88,7 +88,9 @@ export async function planTrial(
       const rank = attempt === 0 && !input.afterWait ? Math.min(input.lane, free.length - 1) : 0;
       const index = free[rank]!;
       // Seeded by the first free slot, so that every lane planning from this history draws the same batch.
+      const asked = performance.now();
       const { assignments: batch, waiting, labels } = suggest(record, trials, rank + 1, free.slice(0, rank + 1));
+      deps.telemetry?.suggestion(record.experiment.spec.algorithm.algorithmName, (performance.now() - asked) / 1000);
       const assignment = batch[rank];
       if (!assignment) {
         // The space has fewer points left than lanes asking (let the others take theirs, then look
@@ -127,8 +129,9 @@ function freeSlots(taken: ReadonlySet<number>, max: number, count: number): numb
 
 /** What CompleteTrial needs of the experiment (the objective, the failure budget). */
 export function rulesOf(record: ExperimentRecord): CompletionRules {
-  const { objective, maxFailedTrialCount, earlyStopping } = record.experiment.spec;
-  return { objective, maxFailedTrialCount, keepCurve: earlyStopping !== undefined };
+  const { objective, maxFailedTrialCount, earlyStopping, trialTemplate } = record.experiment.spec;
+  const kind = String(trialTemplate.trialSpec?.kind ?? 'Job');
+  return { objective, maxFailedTrialCount, keepCurve: earlyStopping !== undefined, kind };
 }
 
 /** What RunTrial needs to start a trial: its job rendered from the template, and how to collect metrics. */

@@ -78,6 +78,7 @@ export async function runTrial(
               ...transitionTrial(current, 'Running', 'TrialRunning', 'Trial is running', deps.clock.now()),
               runtime: handle,
             });
+            deps.telemetry?.trialStarted(input.namespace, String(launch.job.kind ?? 'Job'));
           } catch (e) {
             if (!(e instanceof ConflictError)) throw e;
             current = (await deps.store.getTrial(input.namespace, input.name, input.trial.index)) ?? current;

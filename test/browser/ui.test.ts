@@ -149,4 +149,46 @@ describeIf('the web UI in Chromium', () => {
     expect(text).toContain('metadata.name');
     expect(text).toContain('spec.parameters[0].feasibleSpace');
   });
+
+  it('runs a PyTorchJob submitted in the editor and shows its replicas and their logs', async () => {
+    const out = tempHome('tunestep-ui-job-');
+    const container = (extra: string[]) => ({
+      spec: {
+        containers: [
+          {
+            name: 'pytorch',
+            image: 'unused',
+            command: ['python3', join(FIXTURES, 'scripts', 'replica.py'), '--out', out, '--rendezvous', 'pytorch', ...extra],
+          },
+        ],
+      },
+    });
+    const job = {
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'PyTorchJob',
+      metadata: { name: 'ddp-from-the-browser', namespace: 'kubeflow' },
+      spec: {
+        pytorchReplicaSpecs: {
+          Master: { replicas: 1, template: container(['--sleep', '1']) },
+          Worker: { replicas: 2, restartPolicy: 'Never', template: container([]) },
+        },
+      },
+    };
+    await page.goto(`${server.url}/#/new`);
+    await page.getByTestId('yaml-editor').fill(stringify(job));
+    await page.getByTestId('submit').click();
+    await page.waitForURL(/#\/jobs\/kubeflow\/ddp-from-the-browser$/);
+    await page.locator('.toolbar .badge', { hasText: 'Succeeded' }).waitFor({ timeout: 60_000 });
+    const rows = page.getByTestId('replicas').locator('tbody tr');
+    expect(await rows.count()).toBe(3);
+    expect(await rows.first().textContent()).toContain('master-0');
+    expect(await rows.first().textContent()).toContain('succeeded');
+    await page.getByTestId('replica-logs').filter({ hasText: "master heard ranks ['1', '2']" }).waitFor();
+    await rows.nth(1).click();
+    // A Worker's own output, not the Master's.
+    await page.getByTestId('replica-logs').filter({ hasText: 'attempt 1 started' }).filter({ hasNotText: 'master heard' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'job.png'), fullPage: true });
+    await page.goto(`${server.url}/#/jobs`);
+    await page.getByTestId('job-table').locator('tbody tr', { hasText: 'ddp-from-the-browser' }).waitFor();
+  }, 90_000);
 });

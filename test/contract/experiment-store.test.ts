@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import dynalite from 'dynalite';
+import type { JobRecord } from '#shared/training/job-record.js';
 import { DynamoDbExperimentStore } from '../../shared/adapters/dynamodb-experiment-store.js';
 import { InMemoryExperimentStore } from '../../shared/adapters/in-memory-experiment-store.js';
 import type { ExperimentRecord, TrialRecord } from '../../shared/experiment/records.js';
@@ -170,5 +171,33 @@ describe.each<[string, () => Promise<ExperimentStore>]>([
     expect(await store.listTrials('ns', 'a')).toEqual([]);
     expect(await store.listObservations('ns', 'a-t1')).toEqual([]);
     expect(await store.getExperiment('other', 'a')).toBeDefined();
+  });
+
+  test('training jobs: conditional create, listing apart from experiments, optimistic update, delete', async () => {
+    const job = (namespace: string, name: string): JobRecord => ({
+      namespace,
+      name,
+      uid: `uid-${name}`,
+      job: { apiVersion: 'kubeflow.org/v1', kind: 'PyTorchJob', metadata: { name, namespace }, spec: {} },
+      status: { conditions: [], replicaStatuses: {}, restarts: 0 },
+      createdAt: '2026-01-01T00:00:00Z',
+      version: 0,
+    });
+    await store.createJob(job('ns', 'j2'));
+    await store.createJob(job('ns', 'j1'));
+    await store.createJob(job('other', 'j1'));
+    await expect(store.createJob(job('ns', 'j1'))).rejects.toMatchObject({ name: 'AlreadyExistsError' });
+    expect((await store.listJobs('ns')).map((j) => j.name)).toEqual(['j1', 'j2']);
+    expect((await store.listJobs()).map((j) => `${j.namespace}/${j.name}`)).toEqual(['ns/j1', 'ns/j2', 'other/j1']);
+    // Jobs and experiments share the namespace partition without showing up in each other's lists.
+    expect((await store.listExperiments('ns')).map((e) => e.name)).not.toContain('j1');
+    const current = (await store.getJob('ns', 'j1'))!;
+    const running = await store.updateJob({ ...current, status: { ...current.status, restarts: 1 } });
+    expect(running.version).toBe(1);
+    await expect(store.updateJob(current)).rejects.toMatchObject({ name: 'ConflictError' });
+    expect((await store.getJob('ns', 'j1'))?.status.restarts).toBe(1);
+    await store.deleteJob('ns', 'j1');
+    expect(await store.getJob('ns', 'j1')).toBeUndefined();
+    expect(await store.getJob('other', 'j1')).toBeDefined();
   });
 });

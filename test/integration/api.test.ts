@@ -297,3 +297,177 @@ describe('pushed metrics', () => {
     expect((await push(a, tokenOfA)).status).toBe(409);
   });
 });
+
+describe('training jobs', () => {
+  const job = (name: string, workerArgs: string[] = [], masterArgs: string[] = []) =>
+    stringify({
+      apiVersion: 'kubeflow.org/v1',
+      kind: 'PyTorchJob',
+      metadata: { name },
+      spec: {
+        pytorchReplicaSpecs: {
+          Master: {
+            replicas: 1,
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: 'pytorch',
+                    image: 'unused',
+                    command: [
+                      'python3',
+                      join(FIXTURES, 'scripts', 'replica.py'),
+                      '--out',
+                      home,
+                      '--name',
+                      `${name}-master`,
+                      '--rendezvous',
+                      'pytorch',
+                      ...masterArgs,
+                    ],
+                  },
+                ],
+              },
+            },
+          },
+          Worker: {
+            replicas: 2,
+            restartPolicy: 'Never',
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: 'pytorch',
+                    image: 'unused',
+                    command: ['python3', join(FIXTURES, 'scripts', 'replica.py'), '--out', home, '--rendezvous', 'pytorch', ...workerArgs],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+
+  it('runs a PyTorchJob gang through the API and reports its conditions, replicas and logs', async () => {
+    const created = await call('POST', '/v1/namespaces/kubeflow/jobs', { body: job('ddp') });
+    expect(created.status).toBe(201);
+    conforms('POST', '/v1/namespaces/{namespace}/jobs', 201, created.body);
+    expect(created.body.spec.runPolicy.cleanPodPolicy).toBeDefined();
+    const done = await until('/v1/namespaces/kubeflow/jobs/ddp', (j) => ['Succeeded', 'Failed'].includes(j.status.conditions.at(-1).type));
+    conforms('GET', '/v1/namespaces/{namespace}/jobs/{name}', 200, done);
+    expect(done.status.conditions.map((c: any) => c.type)).toEqual(['Created', 'Running', 'Succeeded']);
+    // The Master's success is the job's (PyTorch's rule); a Worker still running then is stopped with the gang.
+    expect(done.status.replicaStatuses.Master).toEqual({ active: 0, succeeded: 1, failed: 0 });
+    expect(done.status.replicaStatuses.Worker.active).toBe(0);
+    expect(done.status.replicaStates.map((r: any) => r.name)).toEqual(['master-0', 'worker-0', 'worker-1']);
+    expect(done.status.replicaStates[0].phase).toBe('succeeded');
+    for (const w of done.status.replicaStates.slice(1)) expect(['succeeded', 'stopped']).toContain(w.phase);
+
+    const logs = await call('GET', '/v1/namespaces/kubeflow/jobs/ddp/logs?replica=master-0');
+    conforms('GET', '/v1/namespaces/{namespace}/jobs/{name}/logs', 200, logs.body);
+    expect(logs.body.text).toContain("master heard ranks ['1', '2']");
+    expect(logs.body.finished).toBe(true);
+    const badReplica = await call('GET', '/v1/namespaces/kubeflow/jobs/ddp/logs?replica=chief-7');
+    expect(badReplica.status).toBe(400);
+    expect(badReplica.body.details.causes[0].message).toContain('master-0, worker-0, worker-1');
+
+    const list = await call('GET', '/v1/jobs');
+    conforms('GET', '/v1/jobs', 200, list.body);
+    expect(list.body.items.map((j: any) => j.metadata.name)).toContain('ddp');
+    expect((await call('POST', '/v1/namespaces/kubeflow/jobs', { body: job('ddp') })).status).toBe(409);
+    expect((await call('DELETE', '/v1/namespaces/kubeflow/jobs/ddp')).status).toBe(200);
+    expect((await call('GET', '/v1/namespaces/kubeflow/jobs/ddp')).status).toBe(404);
+  });
+
+  it('fails the gang when a worker fails for good, and stops a running job on delete', async () => {
+    await call('POST', '/v1/namespaces/kubeflow/jobs', { body: job('broken', ['--exit', '3'], ['--sleep', '20']) });
+    const failed = await until('/v1/namespaces/kubeflow/jobs/broken', (j) =>
+      ['Succeeded', 'Failed'].includes(j.status.conditions.at(-1).type),
+    );
+    expect(failed.status.conditions.at(-1).type).toBe('Failed');
+    expect(failed.status.replicaStates[0]).toMatchObject({ name: 'master-0', phase: 'stopped' });
+
+    await call('POST', '/v1/namespaces/kubeflow/jobs', { body: job('long', ['--sleep', '30']) });
+    await until('/v1/namespaces/kubeflow/jobs/long', (j) => j.status.replicaStates?.some((r: any) => r.phase === 'running'));
+    const started = Date.now();
+    expect((await call('DELETE', '/v1/namespaces/kubeflow/jobs/long')).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(server.jobs.isRunning('kubeflow', 'long')).toBe(false);
+  });
+
+  it('answers 400 with field paths for a bad job', async () => {
+    const res = await call('POST', '/v1/namespaces/kubeflow/jobs', {
+      body: stringify({
+        apiVersion: 'kubeflow.org/v1',
+        kind: 'PyTorchJob',
+        metadata: { name: 'Bad' },
+        spec: { pytorchReplicaSpecs: { Master: { replicas: 2 } } },
+      }),
+    });
+    expect(res.status).toBe(400);
+    conforms('POST', '/v1/namespaces/{namespace}/jobs', 400, res.body);
+    expect(res.body.details.causes.map((c: any) => c.field)).toEqual(expect.arrayContaining(['metadata.name']));
+  });
+});
+
+/** Parses Prometheus' text format strictly: every line a HELP, a TYPE or a sample; samples by name and labels. */
+function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  const typed = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (meta) {
+      if (meta[1] === 'TYPE') {
+        expect(['counter', 'gauge', 'histogram', 'summary', 'untyped']).toContain(meta[3]);
+        typed.add(meta[2]!);
+      }
+      continue;
+    }
+    const sample =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)( \d+)?$/.exec(line);
+    if (!sample) throw new Error(`not Prometheus text: ${JSON.stringify(line)}`);
+    const family = sample[1]!.replace(/_(bucket|sum|count)$/, '');
+    expect(typed.has(sample[1]!) || typed.has(family)).toBe(true);
+    samples.set(`${sample[1]}${sample[2] ?? ''}`, Number(sample[3]));
+  }
+  return samples;
+}
+
+describe('/metrics', () => {
+  const scrape = async (token: string | null = server.token) => {
+    const res = await fetch(`${server.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('is Prometheus text whose counters move as an experiment runs, behind the token', async () => {
+    expect((await scrape(null)).status).toBe(401);
+    expect((await scrape(NS_TOKEN)).status).toBe(401);
+    const before = parsePrometheus((await scrape()).text);
+    const count = (m: Map<string, number>, key: string) => m.get(key) ?? 0;
+    const body = experimentYaml('counted', (d) => {
+      d.spec.maxTrialCount = 3;
+      d.spec.parallelTrialCount = 1;
+      d.spec.maxFailedTrialCount = 1;
+      d.spec.trialTemplate.trialSpec.spec.template.spec.containers[0].command.push('--sleep=1');
+    });
+    expect((await call('POST', '/v1/namespaces/kubeflow/experiments', { body })).status).toBe(201);
+    await until('/v1/namespaces/kubeflow/experiments/counted', (e) => e.status.trialsRunning === 1);
+    const during = parsePrometheus((await scrape()).text);
+    expect(count(during, 'tunestep_trials_running{namespace="kubeflow",kind="Job"}')).toBe(1);
+    expect(count(during, 'tunestep_experiments{namespace="kubeflow",status="Running"}')).toBeGreaterThanOrEqual(1);
+    await until('/v1/namespaces/kubeflow/experiments/counted', ended);
+    const after = parsePrometheus((await scrape()).text);
+    const delta = (key: string) => count(after, key) - count(before, key);
+    expect(delta('tunestep_experiments_created_total{namespace="kubeflow"}')).toBe(1);
+    expect(delta('tunestep_experiments_finished_total{namespace="kubeflow",status="Succeeded"}')).toBe(1);
+    expect(delta('tunestep_trials_started_total{namespace="kubeflow",kind="Job"}')).toBe(3);
+    expect(delta('tunestep_trials_finished_total{namespace="kubeflow",kind="Job",status="Succeeded"}')).toBe(3);
+    expect(delta('tunestep_trial_duration_seconds_count{namespace="kubeflow",kind="Job",status="Succeeded"}')).toBe(3);
+    // Each trial ran for about a second.
+    expect(delta('tunestep_trial_duration_seconds_sum{namespace="kubeflow",kind="Job",status="Succeeded"}')).toBeGreaterThan(2.5);
+    expect(delta('tunestep_suggestion_duration_seconds_count{algorithm="random"}')).toBeGreaterThanOrEqual(3);
+    expect(count(after, 'tunestep_trials_running{namespace="kubeflow",kind="Job"}')).toBe(0);
+  });
+});

@@ -103,6 +103,20 @@ export interface Trial {
   spec: { parameterAssignments: Assignment[] };
   status: { conditions: Condition[]; startTime?: string; completionTime?: string; observation?: { metrics: MetricSummary[] } };
 }
+export interface TrainingJob {
+  kind: string;
+  metadata: { name: string; namespace: string; creationTimestamp?: string };
+  spec: Record<string, unknown>;
+  status: {
+    conditions: Condition[];
+    replicaStatuses: Record<string, { active: number; succeeded: number; failed: number }>;
+    startTime?: string;
+    completionTime?: string;
+    restarts?: number;
+    replicaStates?: { name: string; type: string; index: number; phase: string }[];
+  };
+}
+export const JOB_KINDS = ['PyTorchJob', 'TFJob', 'MPIJob', 'XGBoostJob', 'JAXJob', 'Job'];
 export interface ObservationLog {
   observationLog: { metricLogs: { timeStamp: string; step?: number; metric: { name: string; value: string } }[] };
 }

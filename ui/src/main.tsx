@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { hasToken, takeTokenFromUrl } from './api.js';
 import { ExperimentList } from './pages/experiment-list.js';
 import { ExperimentPage } from './pages/experiment-page.js';
+import { JobList, JobPage } from './pages/jobs.js';
 import { SubmitPage } from './pages/submit-page.js';
 import { TrialPage } from './pages/trial-page.js';
 
@@ -23,6 +24,8 @@ function App() {
   let page = <ExperimentList />;
   if (route[0] === 'new') page = <SubmitPage />;
   else if (route[0] === 'experiments' && route.length === 3) page = <ExperimentPage namespace={route[1]!} name={route[2]!} />;
+  else if (route[0] === 'jobs' && route.length === 1) page = <JobList />;
+  else if (route[0] === 'jobs' && route.length === 3) page = <JobPage namespace={route[1]!} name={route[2]!} />;
   else if (route[0] === 'trials' && route.length === 3) page = <TrialPage namespace={route[1]!} name={route[2]!} />;
   return (
     <>
@@ -32,7 +35,8 @@ function App() {
         </a>
         <nav>
           <a href="#/">Experiments</a>
-          <a href="#/new">New experiment</a>
+          <a href="#/jobs">Training jobs</a>
+          <a href="#/new">Submit</a>
           <a href="/v1/openapi.json" target="_blank" rel="noreferrer">
             API
           </a>

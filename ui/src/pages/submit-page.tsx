@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { stringify } from 'yaml';
-import { api, type Experiment } from '../api.js';
+import { api, type Experiment, JOB_KINDS } from '../api.js';
 import { Card, ErrorBox } from '../components.js';
 
 const ALGORITHMS = ['random', 'grid', 'tpe', 'multivariate-tpe', 'cmaes', 'sobol', 'bayesianoptimization', 'hyperband', 'asha', 'pbt'];
@@ -113,8 +113,11 @@ export function SubmitPage() {
     setError(undefined);
     try {
       const ns = /^\s*namespace:\s*([a-z0-9-]+)/m.exec(yaml)?.[1] ?? 'default';
-      const created = await api<Experiment>('POST', `/v1/namespaces/${ns}/experiments`, yaml, 'application/yaml');
-      window.location.hash = `#/experiments/${created.metadata.namespace}/${created.metadata.name}`;
+      // A training job (PyTorchJob, TFJob, ...) goes to the jobs API; anything else is an Experiment.
+      const kind = /^kind:\s*(\w+)/m.exec(yaml)?.[1] ?? 'Experiment';
+      const collection = JOB_KINDS.includes(kind) ? 'jobs' : 'experiments';
+      const created = await api<Experiment>('POST', `/v1/namespaces/${ns}/${collection}`, yaml, 'application/yaml');
+      window.location.hash = `#/${collection}/${created.metadata.namespace}/${created.metadata.name}`;
     } catch (e) {
       setError(e as Error);
     } finally {
@@ -241,7 +244,10 @@ export function SubmitPage() {
           <p class="note">Refer to parameters as {'${trialParameters.NAME}'}; each value is one argument, never passed through a shell.</p>
         </Card>
       )}
-      <Card title="Experiment YAML" note="Katib v1beta1 Experiment, as you would give kubectl. Defaults and validation are Katib's.">
+      <Card
+        title="YAML"
+        note="A Katib v1beta1 Experiment, or a Kubeflow training job (PyTorchJob, TFJob, MPIJob, XGBoostJob, JAXJob, batch Job), as you would give kubectl. Defaults and validation are Katib's and the operators'."
+      >
         <textarea
           class="yaml"
           data-testid="yaml-editor"
