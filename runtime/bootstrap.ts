@@ -22,34 +22,13 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import {
-  DEFAULT_PORTS,
-  type MpiImplementation,
-  type ReplicaEnvironment,
-  type Resolver,
-  replicaContract,
-} from '../shared/training/contracts.js';
+import { DEFAULT_PORTS, type ReplicaEnvironment, type Resolver, replicaContract } from '../shared/training/contracts.js';
+import { type BootstrapJob, replicaOrder } from '../shared/training/node-order.js';
 
-/** What the bootstrap needs of the job (the launcher puts it in `TUNESTEP_JOB`). */
-export interface BootstrapJob {
-  kind: 'PyTorchJob' | 'TFJob' | 'XGBoostJob' | 'JAXJob' | 'MPIJob' | 'Job';
-  /** Replicas per type; one Batch node per replica. */
-  replicas: Record<string, number>;
-  nprocPerNode?: string;
-  slotsPerWorker?: number;
-  mpiImplementation?: MpiImplementation;
-}
+export { type BootstrapJob, replicaOrder };
 
 export class BootstrapError extends Error {
   override name = 'BootstrapError';
-}
-
-const PRIMARY = ['Master', 'Chief', 'Launcher'];
-
-/** The replicas in node-rank order: the primary type first, then the others as the job lists them. */
-export function replicaOrder(job: BootstrapJob): { type: string; index: number }[] {
-  const types = Object.keys(job.replicas).sort((a, b) => Number(PRIMARY.includes(b)) - Number(PRIMARY.includes(a)));
-  return types.flatMap((type) => Array.from({ length: job.replicas[type]! }, (_, index) => ({ type, index })));
 }
 
 /** This node's rank: the main node is 0, the others follow in node-index order. */
