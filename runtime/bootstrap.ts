@@ -22,6 +22,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { formatMarker } from '../shared/metrics/stream-marker.js';
 import { DEFAULT_PORTS, type ReplicaEnvironment, type Resolver, replicaContract } from '../shared/training/contracts.js';
 import { type BootstrapJob, replicaOrder } from '../shared/training/node-order.js';
 
@@ -166,6 +167,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       : await reportToMain(env.AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS ?? '', port, rank, own, timeoutMs);
   const contract = nodeEnvironment(job, rank, addresses, env.TUNESTEP_HOSTFILE);
   for (const [path, content] of Object.entries(contract.files ?? {})) writeFileSync(path, content);
+  // Tells the log pipeline whose stream this is (shared/metrics/stream-marker.ts).
+  if (env.TUNESTEP_TRIAL_NAME && env.TUNESTEP_EXPERIMENT_NAME) {
+    const owner = {
+      namespace: env.TUNESTEP_NAMESPACE ?? 'default',
+      experiment: env.TUNESTEP_EXPERIMENT_NAME,
+      trial: env.TUNESTEP_TRIAL_NAME,
+      rank,
+    };
+    process.stdout.write(`${formatMarker(owner)}\n`);
+  }
   const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...env, ...contract.env } });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => {

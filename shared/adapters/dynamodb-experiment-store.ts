@@ -18,6 +18,7 @@ import {
 import { AlreadyExistsError, ConflictError } from '../errors.js';
 import {
   type ExperimentRecord,
+  type LogStreamRecord,
   type ObservationRecord,
   TRIAL_SUMMARY_FIELDS,
   type TrialRecord,
@@ -32,6 +33,7 @@ const SEQ_WIDTH = 10;
 
 const experimentKey = (ns: string, name: string) => ({ PK: `NS#${ns}`, SK: `EXP#${name}` });
 const jobKey = (ns: string, name: string) => ({ PK: `NS#${ns}`, SK: `JOB#${name}` });
+const streamKey = (group: string, stream: string) => ({ PK: `STREAM#${group}`, SK: stream });
 const SLOT_WIDTH = 10;
 /** Trials sort by slot, so that the trials from a slot on are one range query. */
 const trialSk = (index: number) => `TRIAL#${String(index).padStart(SLOT_WIDTH, '0')}`;
@@ -46,7 +48,7 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 
 /**
  * The store on one DynamoDB table (DESIGN section 3): experiments (`EXP#<name>`) and training jobs
- * (`JOB#<name>`) under `NS#<ns>`, trials under
+ * (`JOB#<name>`) under `NS#<ns>`, CloudWatch Logs streams of trials under `STREAM#<log group>`, trials under
  * `EXP#<ns>/<name>`, observations under `TRIAL#<ns>/<trial>` with `OBS#<seq>` sort keys (the sequence
  * number orders the log and makes a retried batch overwrite instead of duplicate). Single-item
  * conditional writes only; optimistic locking on `version`.
@@ -256,6 +258,30 @@ export class DynamoDbExperimentStore implements ExperimentStore {
 
   async deleteJob(namespace: string, name: string): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: jobKey(namespace, name) }));
+  }
+
+  async getLogStream(logGroup: string, logStream: string): Promise<LogStreamRecord | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: streamKey(logGroup, logStream), ConsistentRead: true }),
+    );
+    return strip<LogStreamRecord>(out.Item);
+  }
+
+  async createLogStream(record: LogStreamRecord): Promise<void> {
+    await this.putNew(
+      { ...streamKey(record.logGroup, record.logStream), ...record },
+      () => new AlreadyExistsError(`log stream ${record.logStream} is known already`),
+    );
+  }
+
+  async updateLogStream(record: LogStreamRecord): Promise<LogStreamRecord> {
+    const next = { ...record, version: record.version + 1 };
+    await this.putVersioned(
+      { ...streamKey(record.logGroup, record.logStream), ...next },
+      record.version,
+      () => new ConflictError(`log stream ${record.logStream} changed since version ${record.version}`),
+    );
+    return next;
   }
 
   private async putNew(item: Record<string, unknown>, onExists: () => Error): Promise<void> {

@@ -1,6 +1,7 @@
 import { AlreadyExistsError, ConflictError } from '../errors.js';
 import {
   type ExperimentRecord,
+  type LogStreamRecord,
   type ObservationRecord,
   TRIAL_SUMMARY_FIELDS,
   type TrialRecord,
@@ -17,6 +18,7 @@ export class InMemoryExperimentStore implements ExperimentStore {
   private readonly trials = new Map<string, TrialRecord>();
   private readonly observations = new Map<string, Map<number, ObservationRecord>>();
   private readonly jobs = new Map<string, JobRecord>();
+  private readonly streams = new Map<string, LogStreamRecord>();
 
   async createExperiment(record: ExperimentRecord): Promise<void> {
     const k = key(record.namespace, record.name);
@@ -141,5 +143,26 @@ export class InMemoryExperimentStore implements ExperimentStore {
 
   async deleteJob(namespace: string, name: string): Promise<void> {
     this.jobs.delete(key(namespace, name));
+  }
+
+  async getLogStream(logGroup: string, logStream: string): Promise<LogStreamRecord | undefined> {
+    const r = this.streams.get(key(logGroup, logStream));
+    return r && structuredClone(r);
+  }
+
+  async createLogStream(record: LogStreamRecord): Promise<void> {
+    const k = key(record.logGroup, record.logStream);
+    if (this.streams.has(k)) throw new AlreadyExistsError(`log stream ${record.logStream} is known already`);
+    this.streams.set(k, structuredClone(record));
+  }
+
+  async updateLogStream(record: LogStreamRecord): Promise<LogStreamRecord> {
+    const k = key(record.logGroup, record.logStream);
+    const stored = this.streams.get(k);
+    if (!stored || stored.version !== record.version)
+      throw new ConflictError(`log stream ${record.logStream} changed since version ${record.version}`);
+    const next = { ...structuredClone(record), version: record.version + 1 };
+    this.streams.set(k, next);
+    return structuredClone(next);
   }
 }

@@ -57,8 +57,27 @@ export interface TrialRecord {
   /** The objective's values in the order reported (kept when the experiment uses early stopping). */
   objectiveCurve?: number[];
   runtime?: RuntimeHandle;
+  /** Early stopping decided outside RunTrial (the AWS log pipeline): CompleteTrial then marks it EarlyStopped. */
+  stopRequested?: { message: string };
   /** The execution that claimed the trial to run it; another execution may re-claim it after a crash. */
   claimedBy?: string;
+  version: number;
+}
+
+/**
+ * A CloudWatch Logs stream of a trial's node (AWS): whose it is, learnt from the bootstrap's first
+ * line, and where the next observation from it goes in the trial's log.
+ */
+export interface LogStreamRecord {
+  logGroup: string;
+  logStream: string;
+  namespace: string;
+  experiment: string;
+  trial: string;
+  /** The node's rank; only rank 0's output carries metrics. */
+  rank: number;
+  /** Sequence number of the next observation written from this stream. */
+  nextSeq: number;
   version: number;
 }
 

@@ -1,4 +1,4 @@
-import type { ExperimentRecord, ObservationRecord, TrialRecord, TrialSummary } from '../experiment/records.js';
+import type { ExperimentRecord, LogStreamRecord, ObservationRecord, TrialRecord, TrialSummary } from '../experiment/records.js';
 import type { JobRecord } from '../training/job-record.js';
 
 /**
@@ -47,4 +47,11 @@ export interface ExperimentStore {
   /** @throws ConflictError when the stored version differs from `record.version` */
   updateJob(record: JobRecord): Promise<JobRecord>;
   deleteJob(namespace: string, name: string): Promise<void>;
+
+  /** AWS: which trial a CloudWatch Logs stream belongs to. */
+  getLogStream(logGroup: string, logStream: string): Promise<LogStreamRecord | undefined>;
+  /** @throws AlreadyExistsError when the stream is known already */
+  createLogStream(record: LogStreamRecord): Promise<void>;
+  /** @throws ConflictError when the stored version differs from `record.version` */
+  updateLogStream(record: LogStreamRecord): Promise<LogStreamRecord>;
 }

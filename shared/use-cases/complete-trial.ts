@@ -40,7 +40,10 @@ export async function completeTrial(
     if (!current) throw new NotFoundError(`trial ${input.namespace}/${input.trialName} not found`);
     if (isTrialFinished(current.state)) return current;
     const { metrics, curve } = await collected(deps, input);
-    const { state, jobReason, message } = judge(input.run, metrics[0]?.latest !== UNAVAILABLE);
+    // Stopped by the log pipeline's median rule (AWS): the job then ends as terminated, recorded as what it was.
+    const { state, jobReason, message } = current.stopRequested
+      ? { state: 'EarlyStopped' as const, jobReason: 'EarlyStopped', message: current.stopRequested.message }
+      : judge(input.run, metrics[0]?.latest !== UNAVAILABLE);
     const written = await deps.store.updateTrial({
       ...transitionTrial(current, state, `${REASONS[state]}. Job reason: ${jobReason}`, message, deps.clock.now()),
       metrics,

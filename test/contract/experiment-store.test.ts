@@ -200,4 +200,24 @@ describe.each<[string, () => Promise<ExperimentStore>]>([
     expect(await store.getJob('ns', 'j1')).toBeUndefined();
     expect(await store.getJob('other', 'j1')).toBeDefined();
   });
+
+  test('log streams: create once, optimistic update', async () => {
+    const stream = {
+      logGroup: '/aws/batch/job',
+      logStream: 'def/default/abc',
+      namespace: 'ns',
+      experiment: 'a',
+      trial: 'a-t0',
+      rank: 0,
+      nextSeq: 0,
+      version: 0,
+    };
+    expect(await store.getLogStream(stream.logGroup, stream.logStream)).toBeUndefined();
+    await store.createLogStream(stream);
+    await expect(store.createLogStream(stream)).rejects.toMatchObject({ name: 'AlreadyExistsError' });
+    const next = await store.updateLogStream({ ...stream, nextSeq: 5 });
+    expect(next.version).toBe(1);
+    await expect(store.updateLogStream({ ...stream, nextSeq: 9 })).rejects.toMatchObject({ name: 'ConflictError' });
+    expect((await store.getLogStream(stream.logGroup, stream.logStream))?.nextSeq).toBe(5);
+  });
 });
