@@ -54,7 +54,7 @@ async function findTrial(deps: UseCaseDeps, stream: LogStreamRecord): Promise<Tr
 export async function recordObservations(deps: UseCaseDeps, batch: LogBatch): Promise<RecordResult> {
   const { stream, from } = await streamOf(deps, batch);
   const lines = batch.events.slice(from);
-  if (!stream || stream.rank !== 0) return { trial: stream?.trial, observations: 0, ignored: batch.events.length };
+  if (stream?.rank !== 0) return { trial: stream?.trial, observations: 0, ignored: batch.events.length };
   const experiment = await deps.store.getExperiment(stream.namespace, stream.experiment);
   const trial = experiment && (await findTrial(deps, stream));
   if (!experiment || !trial || isTrialFinished(trial.state)) return { trial: stream.trial, observations: 0, ignored: batch.events.length };
