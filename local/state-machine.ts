@@ -9,6 +9,7 @@ import { createRunTrialHandler } from '#functions/run-trial/handler.js';
 import { localContext } from '#functions/task-handler.js';
 import type { FinalizeOutput } from '#shared/contracts/tasks.js';
 import type { UseCaseDeps } from '#shared/use-cases/deps.js';
+import { emulateBatchJob } from './batch-emulator.js';
 
 // aws-local-stepfunctions uses Promise.withResolvers, which Node 20 lacks.
 if (!('withResolvers' in Promise)) {
@@ -35,6 +36,7 @@ export const LOCAL_SUBSTITUTIONS: Record<string, string> = {
   InitializeExperimentFunctionArn: `${LOCAL_ACCOUNT}:tunestep-initialize-experiment`,
   PlanTrialFunctionArn: `${LOCAL_ACCOUNT}:tunestep-plan-trial`,
   RunTrialResource: `${LOCAL_ACCOUNT}:tunestep-run-trial`,
+  RunTrialOnBatchResource: `${LOCAL_ACCOUNT}:tunestep-batch-emulator`,
   CompleteTrialFunctionArn: `${LOCAL_ACCOUNT}:tunestep-complete-trial`,
   FinalizeExperimentFunctionArn: `${LOCAL_ACCOUNT}:tunestep-finalize-experiment`,
 };
@@ -62,7 +64,11 @@ export interface LocalExecution {
  * call its handler from `functions/`. When Finalize asks to continue as a new execution (the history
  * budget), a new execution starts, as `ContinueAsNew` does on AWS.
  */
-export function runExperimentLoop(deps: UseCaseDeps, ref: { namespace: string; name: string }): LocalExecution {
+export function runExperimentLoop(
+  deps: UseCaseDeps,
+  ref: { namespace: string; name: string },
+  options: { env?: Record<string, string | undefined> } = {},
+): LocalExecution {
   const definition = loadDefinition(LOCAL_SUBSTITUTIONS);
   const call = (handler: (event: unknown, context: never) => Promise<unknown>) => async (input: unknown) =>
     (await handler(input, localContext)) as never;
@@ -72,6 +78,8 @@ export function runExperimentLoop(deps: UseCaseDeps, ref: { namespace: string; n
     RunTrial: call(createRunTrialHandler(deps)),
     CompleteTrial: call(createCompleteTrialHandler(deps)),
     Finalize: call(createFinalizeExperimentHandler(deps)),
+    // `batch:submitJob.sync` on AWS; here Batch's node lifecycle emulated (only reached when deps.batch is set).
+    RunTrialOnBatch: async (input: unknown) => (await emulateBatchJob(deps, input as never, options.env ?? process.env)) as never,
     // Local mode loops here instead of starting a new execution through the Step Functions API.
     ContinueAsNew: async () => ({}),
   };

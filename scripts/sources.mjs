@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SOURCE_DIRS = ['cli', 'local', 'shared', 'functions', 'ui'];
+const SOURCE_DIRS = ['cli', 'local', 'shared', 'functions', 'ui', 'runtime'];
 
 function newest(dir) {
   let latest = 0;

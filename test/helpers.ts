@@ -35,3 +35,11 @@ export function processAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Builds dist/ (the CLI bundle, the runtime bootstrap, the web UI) when a source is newer than it. */
+export async function ensureBuilt(): Promise<void> {
+  const { bundleIsFresh } = (await import(join(ROOT, 'scripts', 'sources.mjs'))) as { bundleIsFresh(root: string): boolean };
+  if (bundleIsFresh(ROOT)) return;
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+}

@@ -69,6 +69,11 @@ export const planOutput = z.discriminatedUnion('action', [
     trial: trialRecord,
     launch: launchSpec,
     rules: completionRules,
+    /**
+     * AWS Batch: the SubmitJob parameters (PascalCase, as the state machine's `batch:submitJob.sync`
+     * task takes them); the state machine runs the trial on Batch when this is there.
+     */
+    submitJob: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({ action: z.literal('wait'), seconds: z.number().int().positive(), iteration: z.number().int() }),
   z.object({ action: z.literal('stop'), iteration: z.number().int() }),

@@ -7,10 +7,13 @@ import type { ExperimentRecord, TrialRecord, TrialSummary } from '../experiment/
 import { isExperimentFinished } from '../experiment/states.js';
 import { type Suggestions, suggestAssignments } from '../experiment/suggest.js';
 import { renderTrialSpec } from '../spec/template.js';
-import type { ParameterAssignment } from '../spec/types.js';
+import type { KubeObject, ParameterAssignment } from '../spec/types.js';
+import { type BatchLauncherConfig, MAX_ATTEMPT_SECONDS, statesParameters, submitJobRequest } from '../training/batch-job.js';
 import type { UseCaseDeps } from './deps.js';
 import { requireExperiment } from './experiment-status.js';
 import { retryOnConflict } from './retry.js';
+import { trialEnvironment } from './run-trial.js';
+import { transitionTrial } from './trial-transition.js';
 
 /**
  * Step Functions keeps at most 25,000 events per execution; one lane iteration costs about 20.
@@ -40,11 +43,11 @@ export function suggest(record: ExperimentRecord, trials: TrialSummary[], count:
  * Returns the trial with everything RunTrial and CompleteTrial need, so that they read nothing.
  */
 export async function planTrial(
-  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'history' | 'telemetry'>,
+  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'history' | 'telemetry' | 'batch' | 'trialEnv'>,
   input: { namespace: string; name: string; executionId: string; lane: number; iteration: number; afterWait?: boolean },
 ): Promise<PlanOutput> {
   const iteration = input.iteration + 1;
-  return retryOnConflict(async () => {
+  const plan = await retryOnConflict(async (): Promise<PlanOutput> => {
     const record = await requireExperiment(deps, input.namespace, input.name);
     if (isExperimentFinished(record.state)) return { action: 'stop', iteration };
     const parallel = record.experiment.spec.parallelTrialCount ?? 1;
@@ -118,6 +121,41 @@ export async function planTrial(
       }
     }
   });
+  return plan.action === 'run' && deps.batch ? onBatch(deps, deps.batch, input, plan) : plan;
+}
+
+/**
+ * AWS Batch: the trial becomes SubmitJob parameters for the state machine's `batch:submitJob.sync`
+ * task, and is marked Running now, with its Batch job name as runtime handle (no Lambda is there when
+ * the job starts; the job's own start is in Batch's records).
+ */
+async function onBatch(
+  deps: Pick<UseCaseDeps, 'store' | 'clock' | 'trialEnv' | 'telemetry'>,
+  config: BatchLauncherConfig,
+  input: { namespace: string; name: string },
+  plan: Extract<PlanOutput, { action: 'run' }>,
+): Promise<PlanOutput> {
+  const request = submitJobRequest(
+    {
+      namespace: input.namespace,
+      experiment: input.name,
+      trialName: plan.trialName,
+      job: plan.launch.job as KubeObject,
+      primaryContainerName: plan.launch.primaryContainerName,
+      env: trialEnvironment(deps, input.namespace, input.name, plan.trialName),
+    },
+    config,
+  );
+  const running = await deps.store.updateTrial({
+    ...transitionTrial(plan.trial, 'Running', 'TrialRunning', 'Trial is running on AWS Batch', deps.clock.now()),
+    runtime: { kind: 'batch', id: request.jobName },
+  });
+  deps.telemetry?.trialStarted(input.namespace, String(plan.launch.job.kind ?? 'Job'));
+  const submitJob = statesParameters({ ...request, timeout: request.timeout ?? { attemptDurationSeconds: MAX_ATTEMPT_SECONDS } }) as Record<
+    string,
+    unknown
+  >;
+  return { ...plan, trial: running, submitJob };
 }
 
 /** The lowest `count` slot indexes below `max` that no trial has taken. */

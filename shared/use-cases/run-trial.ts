@@ -13,6 +13,22 @@ import { ObservationWriter } from './observation-writer.js';
 import { retryOnConflict } from './retry.js';
 import { transitionTrial } from './trial-transition.js';
 
+/** What every trial's primary container is given, wherever it runs: its names, and where to push metrics. Never logged. */
+export function trialEnvironment(
+  deps: Pick<UseCaseDeps, 'trialEnv'>,
+  namespace: string,
+  experiment: string,
+  trial: string,
+): Record<string, string> {
+  return {
+    KATIB_TRIAL_NAME: trial,
+    TUNESTEP_TRIAL_NAME: trial,
+    TUNESTEP_EXPERIMENT_NAME: experiment,
+    TUNESTEP_NAMESPACE: namespace,
+    ...deps.trialEnv?.(namespace, trial),
+  };
+}
+
 /**
  * Runs one trial's workload to its end through the launcher (RunTrial; on AWS the `.sync` Batch
  * integration plays this part). Reads nothing: PlanTrial handed it the trial and its launch spec.
@@ -56,13 +72,7 @@ export async function runTrial(
       workdir: launch.workdir,
       metricsFilePath: collectorKind === 'File' ? launch.metricsCollectorSpec?.source?.fileSystemPath?.path : undefined,
       checkpoint: launch.checkpoint,
-      env: {
-        KATIB_TRIAL_NAME: input.trialName,
-        TUNESTEP_TRIAL_NAME: input.trialName,
-        TUNESTEP_EXPERIMENT_NAME: input.name,
-        TUNESTEP_NAMESPACE: input.namespace,
-        ...deps.trialEnv?.(input.namespace, input.trialName),
-      },
+      env: trialEnvironment(deps, input.namespace, input.name, input.trialName),
     },
     {
       onStarted: async (handle) => {
