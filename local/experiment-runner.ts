@@ -1,9 +1,8 @@
 import { isTrialFinished } from '#shared/experiment/states.js';
-import { setCondition } from '#shared/experiment/status.js';
 import type { ExperimentRunner } from '#shared/ports/experiment-runner.js';
 import type { UseCaseDeps } from '#shared/use-cases/deps.js';
 import { recoverExperiment } from '#shared/use-cases/recover-experiment.js';
-import { retryOnConflict } from '#shared/use-cases/retry.js';
+import { markStopped } from '#shared/use-cases/stop-experiment.js';
 import { claimRunner, releaseRunner } from './runner-claim.js';
 import { type LocalExecution, runExperimentLoop } from './state-machine.js';
 
@@ -48,25 +47,7 @@ export class LocalExperimentRunner implements ExperimentRunner {
       await entry.done;
       await recoverExperiment(this.deps, { namespace, name });
     }
-    await retryOnConflict(async () => {
-      const record = await this.deps.store.getExperiment(namespace, name);
-      if (record?.state !== 'Running') return;
-      const now = this.deps.clock.now();
-      const message = 'Experiment is stopped; resume continues it';
-      await this.deps.store.updateExperiment({
-        ...record,
-        reason: 'ExperimentStopped',
-        message,
-        status: {
-          ...record.status,
-          conditions: setCondition(
-            record.status.conditions,
-            { type: 'Running', status: 'False', reason: 'ExperimentStopped', message },
-            now,
-          ),
-        },
-      });
-    });
+    await markStopped(this.deps, namespace, name);
     await releaseRunner(this.deps.store, namespace, name);
   }
 

@@ -69,7 +69,7 @@ export async function handleApiEvent(
     const method = event.requestContext.http.method.toUpperCase();
     const { route, params } = matchRoute(method, event.rawPath);
     const token = bearer(event.headers ?? {});
-    const principal = token ? deps.auth.principal(token) : undefined;
+    const principal = deps.gatewayPrincipal?.(event) ?? (token ? deps.auth.principal(token) : undefined);
     if (!principal) throw new HttpError(401, 'Unauthorized', 'send the access token as "Authorization: Bearer <token>"');
     if (principal.kind === 'trial' && !route.trialToken)
       throw new HttpError(403, 'Forbidden', 'a trial token may only push its own observations');

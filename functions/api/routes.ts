@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError, ValidationError } from '#shared/errors.js';
 import { experimentObject, listObject, trialObject } from '#shared/experiment/katib-objects.js';
 import type { ExperimentRecord, ObservationRecord, TrialRecord } from '#shared/experiment/records.js';
@@ -32,6 +33,11 @@ export interface ApiDeps {
   runIssues?(experiment: Experiment): string[];
   /** Local mode: the folder relative trial commands run in. */
   workdir?: string;
+  /**
+   * AWS: who API Gateway's authorizer (IAM or JWT) says the caller is, when it says so; bearer tokens
+   * (the trials' push tokens) are checked only when it does not.
+   */
+  gatewayPrincipal?(event: APIGatewayProxyEventV2): Principal | undefined;
 }
 
 export interface RouteRequest {
