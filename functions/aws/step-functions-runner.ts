@@ -6,7 +6,7 @@ import { markStopped } from '#shared/use-cases/stop-experiment.js';
 
 /** Execution names: letters, digits, '-' and '_', at most 80 (Step Functions' rule). */
 export function executionName(namespace: string, name: string, now: number): string {
-  return `${namespace}-${name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 66) + `-${now.toString(36)}`;
+  return `${`${namespace}-${name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 66)}-${now.toString(36)}`;
 }
 
 /**
