@@ -48,8 +48,8 @@ export function batchConfig(env: AwsEnvironment): BatchLauncherConfig | undefine
 let cached: UseCaseDeps | undefined;
 
 /** The use cases' dependencies, built once per Lambda container. */
-export function awsUseCaseDeps(env: AwsEnvironment = process.env): UseCaseDeps {
-  if (cached) return cached;
+export function awsUseCaseDeps(env: AwsEnvironment = process.env, options: { fresh?: boolean } = {}): UseCaseDeps {
+  if (cached && !options.fresh) return cached;
   const batch = batchConfig(env);
   const store = new DynamoDbExperimentStore(new DynamoDBClient({}), required(env, 'TABLE_NAME'));
   const launcher = new BatchLauncher(new BatchClient({}), batch ?? { jobQueue: '', jobDefinitions: {} });
