@@ -67,14 +67,23 @@ export function gatewayPrincipal(event: APIGatewayProxyEventV2): Principal | und
   return typeof namespace === 'string' && namespace ? { kind: 'namespace', namespace } : { kind: 'admin' };
 }
 
-/** The API's dependencies: the use cases', Step Functions for loops, trial tokens keyed by a secret from Secrets Manager. */
-export async function awsApiDeps(env: AwsEnvironment = process.env): Promise<ApiDeps> {
-  const use = awsUseCaseDeps(env);
+/**
+ * Trial push tokens on AWS, signed with the secret from Secrets Manager: the API checks them, and
+ * PlanTrial hands each trial its own (TUNESTEP_TRIAL_TOKEN) with the API's URL.
+ */
+export async function withTrialTokens(use: UseCaseDeps, env: AwsEnvironment = process.env): Promise<TokenAuth> {
   const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: required(env, 'TRIAL_SECRET_ARN') }));
   // No admin bearer token on AWS: API Gateway's authorizer vouches for callers; only trials' push tokens are bearer tokens.
   const auth = new TokenAuth(newToken(), [], secret.SecretString ?? '');
   if (env.API_URL)
     use.trialEnv = (namespace, trial) => ({ TUNESTEP_API_URL: env.API_URL!, TUNESTEP_TRIAL_TOKEN: auth.trialToken(namespace, trial) });
+  return auth;
+}
+
+/** The API's dependencies: the use cases', Step Functions for loops, trial tokens keyed by a secret from Secrets Manager. */
+export async function awsApiDeps(env: AwsEnvironment = process.env): Promise<ApiDeps> {
+  const use = awsUseCaseDeps(env);
+  const auth = await withTrialTokens(use, env);
   return {
     use,
     runner: new StepFunctionsExperimentRunner(new SFNClient({}), required(env, 'STATE_MACHINE_ARN'), use),

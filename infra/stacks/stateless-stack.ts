@@ -144,6 +144,8 @@ export class StatelessStack extends Stack {
       definitionArns.push(definition.jobDefinitionArn);
     }
 
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', { createDefaultStage: false, description: 'Tunestep: Katib Experiments over HTTP' });
+
     // --- Functions: one per state-machine task, the log subscription's, the API's.
     const environment = {
       TABLE_NAME: props.table.tableName,
@@ -164,7 +166,11 @@ export class StatelessStack extends Stack {
       return f;
     };
     const initialize = fn('initialize-experiment');
-    const planTrial = fn('plan-trial');
+    // PlanTrial hands each trial its push token and the API's URL.
+    const planTrial = fn('plan-trial', {
+      environment: { ...environment, TRIAL_SECRET_ARN: props.trialSecret.secretArn, API_URL: this.api.apiEndpoint },
+    });
+    props.trialSecret.grantRead(planTrial);
     const runTrial = fn('run-trial', { timeout: Duration.minutes(15) });
     const completeTrial = fn('complete-trial');
     const finalize = fn('finalize-experiment');
@@ -252,7 +258,6 @@ export class StatelessStack extends Stack {
 
     // --- The HTTP API: the routes of functions/api/routes.ts, every one behind the authorizer but the
     // trials' push route, which checks the trial's own token.
-    this.api = new apigwv2.HttpApi(this, 'HttpApi', { createDefaultStage: false, description: 'Tunestep: Katib Experiments over HTTP' });
     const apiFn = fn('api', {
       environment: { ...environment, TRIAL_SECRET_ARN: props.trialSecret.secretArn, API_URL: this.api.apiEndpoint },
     });
