@@ -181,8 +181,11 @@ export class StatelessStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::${this.nagText(jobs)}]`,
       reason: 'Trial jobs are created at run time, one per trial; TerminateJob stops them on early stop and experiment end.',
     };
+    // Finding a trial's job by name (the state machine submitted it) needs ListJobs, which has no resource-level permissions.
+    const listJobs = new iam.PolicyStatement({ actions: ['batch:ListJobs'], resources: ['*'] });
     for (const f of [completeTrial, recordObservations, runTrial]) {
       f.addToRolePolicy(terminateJobs);
+      f.addToRolePolicy(listJobs);
       Validations.of(f).acknowledge(terminateReason);
     }
     if (config.eks) {
@@ -274,6 +277,7 @@ export class StatelessStack extends Stack {
       }),
     );
     apiFn.addToRolePolicy(terminateJobs);
+    apiFn.addToRolePolicy(listJobs);
     Validations.of(apiFn).acknowledge(terminateReason, {
       id: `AwsSolutions-IAM5[Resource::${this.nagText(`arn:${this.partition}:states:${this.region}:${this.account}:execution:${stateMachineName}:*`)}]`,
       reason: "StopExecution on this state machine's executions, which are created at run time, one per experiment.",

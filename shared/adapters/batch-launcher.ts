@@ -1,8 +1,15 @@
-import { type BatchClient, DescribeJobsCommand, type JobDetail, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
+import {
+  type BatchClient,
+  DescribeJobsCommand,
+  type JobDetail,
+  ListJobsCommand,
+  SubmitJobCommand,
+  TerminateJobCommand,
+} from '@aws-sdk/client-batch';
 import { LaunchError } from '../errors.js';
 import type { RuntimeHandle } from '../experiment/records.js';
 import type { TrialLauncher, TrialRunEvents, TrialRunRequest, TrialRunResult } from '../ports/trial-launcher.js';
-import { type BatchLauncherConfig, submitJobRequest } from '../training/batch-job.js';
+import { type BatchLauncherConfig, batchJobName, submitJobRequest } from '../training/batch-job.js';
 
 export type { BatchImage, BatchLauncherConfig } from '../training/batch-job.js';
 export {
@@ -61,11 +68,24 @@ export class BatchLauncher implements TrialLauncher {
     }
   }
 
+  /**
+   * Stops a trial's job: the one this launcher submitted, or else (the state machine's `.sync` task
+   * submitted it; a Lambda ends the experiment) every unfinished job of the trial's name in the queue.
+   */
   async terminate(namespace: string, trialName: string): Promise<void> {
     const entry = this.running.get(`${namespace}/${trialName}`);
-    if (!entry) return;
-    entry.stopped = true;
-    await this.client.send(new TerminateJobCommand({ jobId: entry.jobId, reason: `Tunestep stopped trial ${trialName}` }));
+    const reason = `Tunestep stopped trial ${trialName}`;
+    if (entry) {
+      entry.stopped = true;
+      await this.client.send(new TerminateJobCommand({ jobId: entry.jobId, reason }));
+      return;
+    }
+    const jobName = batchJobName('', trialName);
+    const { jobSummaryList } = await this.client.send(
+      new ListJobsCommand({ jobQueue: this.config.jobQueue, filters: [{ name: 'JOB_NAME', values: [jobName] }] }),
+    );
+    const unfinished = (jobSummaryList ?? []).filter((j) => j.jobName === jobName && j.status !== 'SUCCEEDED' && j.status !== 'FAILED');
+    for (const j of unfinished) await this.client.send(new TerminateJobCommand({ jobId: j.jobId, reason }));
   }
 
   async reap(handle: RuntimeHandle): Promise<void> {

@@ -186,7 +186,7 @@ export function retryStrategy(restartPolicy: string, backoffLimit: number | unde
 
 /** Batch job names: letters, digits, '-' and '_', a letter or digit first, at most 128. */
 export function batchJobName(experiment: string, trial: string): string {
-  const name = (trial.startsWith(`${experiment}-`) ? trial : `${experiment}-${trial}`).replace(/[^A-Za-z0-9_-]/g, '-');
+  const name = (!experiment || trial.startsWith(`${experiment}-`) ? trial : `${experiment}-${trial}`).replace(/[^A-Za-z0-9_-]/g, '-');
   return name.slice(0, BATCH_LIMITS.jobName);
 }
 

@@ -191,4 +191,36 @@ describeIf('the web UI in Chromium', () => {
     await page.goto(`${server.url}/#/jobs`);
     await page.getByTestId('job-table').locator('tbody tr', { hasText: 'ddp-from-the-browser' }).waitFor();
   }, 90_000);
+
+  it("builds an experiment with the form, as Katib's create page does, and runs it", async () => {
+    await page.goto(`${server.uiUrl}#/new`);
+    await page.getByRole('button', { name: 'Form' }).click();
+    const field = (label: string) => page.locator('label', { hasText: label }).locator('input, select').first();
+    await field('Name').fill('from-the-form');
+    await field('Namespace').fill('kubeflow');
+    await field('Objective metric').fill('loss');
+    await field('Algorithm').selectOption('random');
+    await field('Max trials').fill('3');
+    await field('Parallel trials').fill('1');
+    await field('Max failed trials').fill('1');
+    // Two parameters to begin with: lr (double, logUniform) and optimizer (categorical); make them the script's x and y.
+    const names = page.getByLabel('parameter name', { exact: true });
+    await names.nth(0).fill('x');
+    await page.getByLabel('min', { exact: true }).first().fill('0');
+    await page.getByLabel('max', { exact: true }).first().fill('1');
+    await page.locator('.param-row').first().locator('select').nth(1).selectOption('');
+    await names.nth(1).fill('y');
+    await page.getByLabel('values', { exact: true }).first().fill('a, b');
+    await page
+      .locator('input.wide')
+      .fill(`python3 ${join(FIXTURES, 'scripts', 'objective.py')} --x=\${trialParameters.x} --y=\${trialParameters.y}`);
+    const yaml = await page.getByTestId('yaml-editor').inputValue();
+    expect(yaml).toContain('name: from-the-form');
+    expect(yaml).toContain('algorithmName: random');
+    expect(yaml).toMatch(/- name: y\s+parameterType: categorical\s+feasibleSpace:\s+list:\s+- a\s+- b/);
+    await page.getByTestId('submit').click();
+    await page.waitForURL(/#\/experiments\/kubeflow\/from-the-form$/);
+    await page.locator('.toolbar .badge', { hasText: 'Succeeded' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('trials-table').locator('tbody tr').count()).toBe(3);
+  }, 90_000);
 });

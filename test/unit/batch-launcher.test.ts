@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BatchClient, DescribeJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
+import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import { describe, expect, it, test } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BatchLauncher, batchJobName, retryStrategy, submitJobRequest } from '#shared/adapters/batch-launcher.js';
@@ -183,6 +183,26 @@ describe('BatchLauncher with a mocked Batch API', () => {
     expect(batch.commandCalls(TerminateJobCommand)[0]!.args[0].input.jobId).toBe('job-2');
     await launcher.reap({ kind: 'batch', id: 'job-9' });
     expect(batch.commandCalls(TerminateJobCommand)[1]!.args[0].input.jobId).toBe('job-9');
+  });
+});
+
+describe('BatchLauncher.terminate for a job the state machine submitted', () => {
+  const batch = mockClient(BatchClient);
+  it("finds the trial's unfinished jobs in the queue by name and terminates them", async () => {
+    batch.reset();
+    batch.on(ListJobsCommand).resolves({
+      jobSummaryList: [
+        { jobId: 'j-old', jobName: 'mnist-abc123', status: 'FAILED' },
+        { jobId: 'j-now', jobName: 'mnist-abc123', status: 'RUNNING' },
+      ] as never,
+    });
+    batch.on(TerminateJobCommand).resolves({});
+    await new BatchLauncher(new BatchClient({ region: 'eu-west-1' }), CONFIG).terminate('team-a', 'mnist-abc123');
+    expect(batch.commandCalls(ListJobsCommand)[0]!.args[0].input).toEqual({
+      jobQueue: 'tunestep-gpu',
+      filters: [{ name: 'JOB_NAME', values: ['mnist-abc123'] }],
+    });
+    expect(batch.commandCalls(TerminateJobCommand).map((c) => c.args[0].input.jobId)).toEqual(['j-now']);
   });
 });
 
