@@ -29,12 +29,12 @@ export function localRunIssues(exp: Experiment, options: { push: boolean }): str
     }
   }
   const collector = exp.spec.metricsCollectorSpec?.collector?.kind ?? 'StdOut';
-  if (kind in FRAMEWORKS && collector !== 'StdOut' && !(options.push && collector === 'Push')) {
+  if (kind in FRAMEWORKS && !['StdOut', 'TensorFlowEvent'].includes(collector) && !(options.push && collector === 'Push')) {
     issues.push(
-      `spec.metricsCollectorSpec.collector.kind: local mode collects the metrics of ${kind} trials from the primary replica's stdout only (StdOut); got ${JSON.stringify(collector)}`,
+      `spec.metricsCollectorSpec.collector.kind: local mode collects the metrics of ${kind} trials from the primary replica's stdout (StdOut) or event files (TensorFlowEvent)${options.push ? ', or pushed (Push)' : ''}; got ${JSON.stringify(collector)}`,
     );
   }
-  const supported = options.push ? ['StdOut', 'File', 'Push'] : ['StdOut', 'File'];
+  const supported = options.push ? ['StdOut', 'File', 'TensorFlowEvent', 'Push'] : ['StdOut', 'File', 'TensorFlowEvent'];
   if (!supported.includes(collector)) {
     issues.push(
       `spec.metricsCollectorSpec.collector.kind: ${options.push ? 'local mode' : 'tunestep run'} collects ${supported.join(', ')} metrics; ${JSON.stringify(collector)} is not supported${collector === 'Push' ? ' here: Push metrics need the HTTP API, so submit the experiment to tunestep server' : ' locally yet'}`,

@@ -46,6 +46,8 @@ export interface LocalJobOptions {
   /** Progress: condition changes and replica output lines. */
   onCondition?(condition: JobCondition): void;
   onLine?(replica: string, line: string): void;
+  /** Rewrites each replica's argv elements and env values (a trial's per-replica metrics folders). */
+  rewrite?(replica: string, value: string): string;
   /** The status after every change (a condition, a replica's phase): what a job store keeps current. */
   onStatus?(status: JobStatus): void;
 }
@@ -310,6 +312,10 @@ async function planReplicas(job: TrainingJob, options: LocalJobOptions): Promise
       Object.assign(env, contract.env, options.extraEnv);
       const name = `${type.toLowerCase()}-${index}`;
       env.TUNESTEP_REPLICA = name;
+      if (options.rewrite) {
+        for (const [k, v] of Object.entries(env)) env[k] = options.rewrite(name, v);
+        argv.splice(0, argv.length, ...argv.map((a) => options.rewrite!(name, a)));
+      }
       const wd =
         typeof container.workingDir === 'string' && !isAbsolute(container.workingDir)
           ? resolve(options.workdir, container.workingDir)

@@ -1,8 +1,10 @@
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { LaunchError } from '../errors.js';
 import type { RuntimeHandle } from '../experiment/records.js';
+import { pathRewriter } from '../metrics/container-paths.js';
+import { tfEventObservations } from '../metrics/tfevents.js';
 import type { TrialLauncher, TrialRunEvents, TrialRunRequest, TrialRunResult } from '../ports/trial-launcher.js';
 import { applyJobDefaults, FRAMEWORKS, type TrainingJob, validateTrainingJob } from '../training/job-spec.js';
 import { primaryReplica, runJobLocally } from './local-job-runner.js';
@@ -73,10 +75,12 @@ export class LocalProcessLauncher implements TrialLauncher {
         if (exit.kind === 'spawn-error') return { outcome: 'failed', reason: 'StartError', message: exit.message };
         if (exit.code === 0) {
           if (plan.metricsFile) this.readMetricsFile(plan.metricsFile, events);
+          if (plan.tfEventsDir) readTfEvents(plan.tfEventsDir, request.tfEvents!.metricNames, events);
           return { outcome: 'succeeded', exitCode: 0, reason: 'Completed', message: 'Job completed' };
         }
         if (attempt >= plan.backoffLimit) {
           if (plan.metricsFile) this.readMetricsFile(plan.metricsFile, events);
+          if (plan.tfEventsDir) readTfEvents(plan.tfEventsDir, request.tfEvents!.metricNames, events);
           return {
             outcome: 'failed',
             exitCode: exit.code,
@@ -106,7 +110,7 @@ export class LocalProcessLauncher implements TrialLauncher {
     }
     if (request.metricsFilePath || request.checkpoint) {
       throw new LaunchError(
-        `local mode collects metrics of ${String(raw.kind)} trials from stdout only (StdOut collector, no PBT checkpoints) for now`,
+        `local mode collects metrics of ${String(raw.kind)} trials from stdout or TensorFlow event files only (no File collector, no PBT checkpoints) for now`,
       );
     }
     const job = raw as unknown as TrainingJob;
@@ -115,6 +119,8 @@ export class LocalProcessLauncher implements TrialLauncher {
     mkdirSync(trialDir, { recursive: true });
     const log = createWriteStream(join(trialDir, 'job-0.log'), { flags: 'a' });
     const primary = primaryReplica(job);
+    const tfRoot = request.tfEvents ? join(this.options.trialDir, request.namespace, request.trialName, 'tfevent') : undefined;
+    if (tfRoot) rmSync(tfRoot, { recursive: true, force: true });
     const abort = new AbortController();
     this.jobs.set(key, abort);
     let started: Promise<void> = Promise.resolve();
@@ -134,8 +140,11 @@ export class LocalProcessLauncher implements TrialLauncher {
           log.write(`${line}\n`);
           events.onLine(line, 'stdout');
         },
+        // Each replica its own root for the TensorFlowEvent folder (Katib shares it with the primary pod only).
+        rewrite: tfRoot ? (replica, value) => pathRewriter(request.tfEvents!.path, join(tfRoot, replica))(value) : undefined,
       });
       await started;
+      if (tfRoot) readTfEvents(join(tfRoot, primary, request.tfEvents!.path), request.tfEvents!.metricNames, events);
       const last = status.conditions.at(-1)!;
       if (last.type === 'Succeeded') return { outcome: 'succeeded', exitCode: 0, reason: 'Completed', message: last.message };
       if (last.reason === 'Killed') return { outcome: 'killed', reason: 'Killed', message: 'trial was stopped' };
@@ -237,6 +246,20 @@ export class LocalProcessLauncher implements TrialLauncher {
       env.TUNESTEP_METRICS_FILE = metricsFile;
     }
 
+    // The TensorFlowEvent collector's folder: a per-trial root under which the container's folder (and
+    // the ancestors scripts are given) lives locally.
+    let tfEventsDir: string | undefined;
+    if (request.tfEvents) {
+      const root = join(this.options.trialDir, request.namespace, request.trialName, 'tfevent');
+      rmSync(root, { recursive: true, force: true });
+      mkdirSync(root, { recursive: true });
+      const rewrite = pathRewriter(request.tfEvents.path, root);
+      argv = argv.map(rewrite);
+      for (const k of Object.keys(env)) env[k] = rewrite(env[k]!);
+      tfEventsDir = join(root, request.tfEvents.path);
+      env.TUNESTEP_TFEVENT_DIR = tfEventsDir;
+    }
+
     // PBT's checkpoint folder: a per-trial folder that starts as a copy of the parent's, wherever the
     // container path appears (Katib mounts the suggestion volume's <experiment>/<trial> there).
     if (request.checkpoint) {
@@ -268,6 +291,7 @@ export class LocalProcessLauncher implements TrialLauncher {
       deadlineMs: deadline,
       graceMs: grace,
       metricsFile,
+      tfEventsDir,
     };
   }
 
@@ -347,4 +371,19 @@ export class LocalProcessLauncher implements TrialLauncher {
     if (!existsSync(path)) return;
     for (const line of readFileSync(path, 'utf8').split('\n')) if (line.trim()) events.onLine(line, 'file');
   }
+}
+
+/** The event files under a folder (recursively), read into observations for the metric names. */
+function readTfEvents(dir: string, metricNames: string[], events: TrialRunEvents): void {
+  if (!existsSync(dir)) return;
+  const files: { dir: string; bytes: Uint8Array }[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.includes('tfevents')) files.push({ dir: d, bytes: new Uint8Array(readFileSync(path)) });
+    }
+  };
+  walk(dir);
+  events.onObservations?.(tfEventObservations(files, metricNames));
 }

@@ -1,4 +1,4 @@
-import type { RuntimeHandle } from '../experiment/records.js';
+import type { ObservationRecord, RuntimeHandle } from '../experiment/records.js';
 import type { KubeObject } from '../spec/types.js';
 
 /** What a launcher needs to run one trial's workload. */
@@ -13,6 +13,11 @@ export interface TrialRunRequest {
   workdir?: string;
   /** The File collector's path inside the container, when the experiment uses one. */
   metricsFilePath?: string;
+  /**
+   * The TensorFlowEvent collector's folder inside the container and the metric names to read from the
+   * event files under it (the launcher reads them when the trial ends).
+   */
+  tfEvents?: { path: string; metricNames: string[] };
   /**
    * PBT: the trial's own checkpoint folder, seen by the container at `mountPath` and started as a copy
    * of `parentTrial`'s (Katib mounts the suggestion volume's `<experiment>/<trial>` there).
@@ -31,6 +36,8 @@ export interface TrialRunEvents {
   onStarted(handle: RuntimeHandle): Promise<void>;
   /** One line of output, in order. */
   onLine(line: string, source: LineSource): void;
+  /** Observations read from files rather than lines (TensorFlow event files), in order. */
+  onObservations?(observations: ObservationRecord[]): void;
 }
 
 /** How a trial's workload ended (the job's conditions, reduced). */

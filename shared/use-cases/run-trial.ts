@@ -2,7 +2,7 @@ import { shouldStop } from '../algorithms/median-stop.js';
 import type { RunTrialInput } from '../contracts/tasks.js';
 import { ConflictError } from '../errors.js';
 import { MetricSummarizer } from '../experiment/metrics.js';
-import type { TrialRecord } from '../experiment/records.js';
+import type { ObservationRecord, TrialRecord } from '../experiment/records.js';
 import { isTrialFinished } from '../experiment/states.js';
 import { collectorFor } from '../metrics/collector.js';
 import type { LineSource, TrialRunResult } from '../ports/trial-launcher.js';
@@ -62,6 +62,22 @@ export async function runTrial(
   const curve: number[] = [];
   let earlyStop: string | undefined;
 
+  // Every observation, from a line or a file, goes to the store, the summary and the early-stopping curve.
+  const accept = (observations: ObservationRecord[]): void => {
+    writer.add(observations);
+    for (const o of observations) {
+      summarizer.add(o);
+      const v = Number(o.value);
+      if (o.metricName !== launch.objective.objectiveMetricName || !Number.isFinite(v)) continue;
+      curve.push(v);
+      const rule = launch.earlyStopping;
+      if (rule && !earlyStop && shouldStop(rule, curve)) {
+        earlyStop = `${launch.objective.objectiveMetricName} at step ${curve.length} is worse than the median of completed trials (${Number(rule.medians[curve.length - 1]!.toPrecision(6))})`;
+        void deps.launcher.terminate(input.namespace, input.trialName);
+      }
+    }
+  };
+
   const result = await deps.launcher.run(
     {
       namespace: input.namespace,
@@ -71,6 +87,13 @@ export async function runTrial(
       primaryContainerName: launch.primaryContainerName,
       workdir: launch.workdir,
       metricsFilePath: collectorKind === 'File' ? launch.metricsCollectorSpec?.source?.fileSystemPath?.path : undefined,
+      tfEvents:
+        collectorKind === 'TensorFlowEvent'
+          ? {
+              path: launch.metricsCollectorSpec?.source?.fileSystemPath?.path ?? '/var/log/katib/tfevent/',
+              metricNames: [launch.objective.objectiveMetricName, ...(launch.objective.additionalMetricNames ?? [])],
+            }
+          : undefined,
       checkpoint: launch.checkpoint,
       env: trialEnvironment(deps, input.namespace, input.name, input.trialName),
     },
@@ -98,26 +121,17 @@ export async function runTrial(
       },
       onLine: (line, source) => {
         if (!wanted.has(source)) return;
-        const observations = collector.collect(line, deps.clock.now());
-        writer.add(observations);
-        for (const o of observations) {
-          summarizer.add(o);
-          const v = Number(o.value);
-          if (o.metricName !== launch.objective.objectiveMetricName || !Number.isFinite(v)) continue;
-          curve.push(v);
-          const rule = launch.earlyStopping;
-          if (rule && !earlyStop && shouldStop(rule, curve)) {
-            earlyStop = `${launch.objective.objectiveMetricName} at step ${curve.length} is worse than the median of completed trials (${Number(rule.medians[curve.length - 1]!.toPrecision(6))})`;
-            void deps.launcher.terminate(input.namespace, input.trialName);
-          }
-        }
+        accept(collector.collect(line, deps.clock.now()));
+      },
+      onObservations: (observations) => {
+        if (collectorKind === 'TensorFlowEvent') accept(observations);
       },
     },
   );
   await writer.flush();
   if (stopped) return { outcome: 'killed', reason: 'ExperimentFinished', message: `the trial was ${stopped.state} before it started` };
-  const collected = wanted.size > 0 ? { metrics: summarizer.summary(), objectiveCurve: curve } : {};
+  // This task collected every observation itself (StdOut, File, TensorFlowEvent), so it can summarize them.
+  const collected = wanted.size > 0 || collectorKind === 'TensorFlowEvent' ? { metrics: summarizer.summary(), objectiveCurve: curve } : {};
   if (earlyStop) return { outcome: 'earlyStopped', reason: 'EarlyStopped', message: earlyStop, trial: written, ...collected };
-  // This task collected every observation of the trial (StdOut, File), so it can summarize them.
   return { ...result, trial: written, ...collected };
 }
