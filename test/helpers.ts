@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 
 /** The repository root. */
@@ -42,4 +43,25 @@ export async function ensureBuilt(): Promise<void> {
   if (bundleIsFresh(ROOT)) return;
   const { execFileSync } = await import('node:child_process');
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+}
+
+/**
+ * Validators of the training operator's CRD schemas (kubeflow.org/v1) by kind, from the conformance
+ * data: what an API server would check. Kubernetes' x-kubernetes-* keywords and int32/int64 formats
+ * are not JSON Schema's, so ajv is told to pass over them. Each returns the problems, none when valid.
+ */
+export function crdValidators(conformance: string): Map<string, (object: unknown) => string[]> {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const dir = join(conformance, 'kubeflow-training', 'v1', 'crds');
+  const validators = new Map<string, (object: unknown) => string[]>();
+  for (const file of readdirSync(dir)) {
+    const crd = parse(readFileSync(join(dir, file), 'utf8'));
+    const version = crd.spec.versions.find((v: { name: string }) => v.name === 'v1');
+    if (!version) continue;
+    const validate = ajv.compile(version.schema.openAPIV3Schema);
+    validators.set(crd.spec.names.kind, (object) =>
+      validate(object) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath} ${e.message}`),
+    );
+  }
+  return validators;
 }

@@ -1,10 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { Ajv, type ErrorObject } from 'ajv';
-import { parse } from 'yaml';
 import { applyJobDefaults, loadTrainingJob } from '../../shared/training/job-spec.js';
-import { conformanceDir } from '../helpers.js';
+import { conformanceDir, crdValidators } from '../helpers.js';
 
 // What Tunestep accepts and sends (the operators' examples after our defaults) must also be valid
 // against the training operator's CRD schemas (kubeflow.org/v1), as the API server would check them.
@@ -18,21 +16,8 @@ describe('kubeflow.org/v1 training jobs against the CRD schemas', () => {
     });
     return;
   }
-  // Kubernetes' structural schemas: x-kubernetes-* keywords and int32/int64 formats are not JSON
-  // Schema's, so ajv is told to pass over them.
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  const crdDir = join(dir, 'kubeflow-training', 'v1', 'crds');
-  const schemas = new Map<string, ReturnType<typeof ajv.compile>>();
-  for (const file of readdirSync(crdDir)) {
-    const crd = parse(readFileSync(join(crdDir, file), 'utf8'));
-    const version = crd.spec.versions.find((v: any) => v.name === 'v1');
-    if (version) schemas.set(crd.spec.names.kind, ajv.compile(version.schema.openAPIV3Schema));
-  }
-  const check = (job: Record<string, unknown>) => {
-    const validate = schemas.get(String(job.kind))!;
-    const ok = validate(job);
-    return ok ? [] : (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath} ${e.message}`);
-  };
+  const schemas = crdValidators(dir);
+  const check = (job: Record<string, unknown>) => schemas.get(String(job.kind))!(job);
 
   test('the CRDs of every kind Tunestep runs are there', () => {
     for (const kind of ['PyTorchJob', 'TFJob', 'XGBoostJob', 'JAXJob', 'MPIJob']) expect(schemas.has(kind)).toBe(true);

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import type { ApiError } from './api.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ApiError, api, type LogPage } from './api.js';
 
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge badge-${status.toLowerCase()}`}>{status}</span>;
@@ -76,5 +77,48 @@ export function SortableTable<T>(props: {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * Output paged from a logs route (`.../logs?offset=`) and followed while its producer runs: pages are
+ * read until the end of what is there, then again every second until the route says it has finished.
+ */
+export function FollowedLog({ url, testId }: { url: string; testId: string }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<Error>();
+  const offset = useRef(0);
+  useEffect(() => {
+    let stopped = false;
+    offset.current = 0;
+    setText('');
+    const pump = async () => {
+      try {
+        for (;;) {
+          const page = await api<LogPage>('GET', `${url}${url.includes('?') ? '&' : '?'}offset=${offset.current}`);
+          if (stopped) return;
+          if (page.text) setText((t) => t + page.text);
+          offset.current = page.nextOffset;
+          if (page.nextOffset < page.size) continue;
+          if (page.finished) return;
+          break;
+        }
+        if (!stopped) setTimeout(() => void pump(), 1000);
+      } catch (e) {
+        setError(e as Error);
+      }
+    };
+    void pump();
+    return () => {
+      stopped = true;
+    };
+  }, [url]);
+  return (
+    <>
+      <ErrorBox error={error} />
+      <pre class="logs" data-testid={testId}>
+        {text || '(no output yet)'}
+      </pre>
+    </>
   );
 }

@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { age, api, type LogPage, statusText, type TrainingJob } from '../api.js';
-import { Card, ErrorBox, SortableTable, StatusBadge } from '../components.js';
+import { useState } from 'preact/hooks';
+import { age, api, statusText, type TrainingJob } from '../api.js';
+import { Card, ErrorBox, FollowedLog, SortableTable, StatusBadge } from '../components.js';
 import { usePolled } from '../hooks.js';
 
 const isFinished = (j: TrainingJob) => ['Succeeded', 'Failed'].includes(statusText(j.status.conditions));
@@ -66,40 +66,6 @@ export function JobList() {
         />
       )}
     </div>
-  );
-}
-
-function ReplicaLogs({ namespace, name, replica }: { namespace: string; name: string; replica: string }) {
-  const [text, setText] = useState('');
-  const offset = useRef(0);
-  useEffect(() => {
-    let stopped = false;
-    offset.current = 0;
-    setText('');
-    const pump = async () => {
-      for (;;) {
-        const page = await api<LogPage & { finished: boolean }>(
-          'GET',
-          `/v1/namespaces/${namespace}/jobs/${name}/logs?replica=${encodeURIComponent(replica)}&offset=${offset.current}`,
-        );
-        if (stopped) return;
-        if (page.text) setText((t) => t + page.text);
-        offset.current = page.nextOffset;
-        if (page.nextOffset < page.size) continue;
-        if (page.finished) return;
-        break;
-      }
-      if (!stopped) setTimeout(() => void pump().catch(() => {}), 1000);
-    };
-    void pump().catch(() => {});
-    return () => {
-      stopped = true;
-    };
-  }, [namespace, name, replica]);
-  return (
-    <pre class="logs" data-testid="replica-logs">
-      {text || '(no output yet)'}
-    </pre>
   );
 }
 
@@ -175,7 +141,7 @@ export function JobPage({ namespace, name }: { namespace: string; name: string }
       </div>
       {shown && (
         <Card title={`Logs of ${shown}`} note="click a replica to see its output">
-          <ReplicaLogs namespace={namespace} name={name} replica={shown} />
+          <FollowedLog url={`/v1/namespaces/${namespace}/jobs/${name}/logs?replica=${encodeURIComponent(shown)}`} testId="replica-logs" />
         </Card>
       )}
     </div>

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, type LogPage, type ObservationLog, statusText, type Trial } from '../api.js';
+import { useMemo } from 'preact/hooks';
+import { api, type ObservationLog, statusText, type Trial } from '../api.js';
 import { Chart, type ChartOption } from '../chart.js';
-import { Card, ErrorBox, StatusBadge } from '../components.js';
+import { Card, ErrorBox, FollowedLog, StatusBadge } from '../components.js';
 import { usePolled } from '../hooks.js';
 
 const FINISHED = ['Succeeded', 'Failed', 'MetricsUnavailable', 'EarlyStopped', 'Killed'];
@@ -28,46 +28,6 @@ function curvesOption(log: ObservationLog): { option: ChartOption; points: numbe
       series: [...byMetric.entries()].map(([name, data]) => ({ name, type: 'line', data, showSymbol: data.length < 50 })),
     },
   };
-}
-
-/** A trial's output, page by page, followed while the trial runs. */
-function Logs({ namespace, name }: { namespace: string; name: string }) {
-  const [text, setText] = useState('');
-  const [error, setError] = useState<Error>();
-  const offset = useRef(0);
-  useEffect(() => {
-    let stopped = false;
-    offset.current = 0;
-    setText('');
-    const pump = async () => {
-      try {
-        for (;;) {
-          const page = await api<LogPage>('GET', `/v1/namespaces/${namespace}/trials/${name}/logs?offset=${offset.current}`);
-          if (stopped) return;
-          if (page.text) setText((t) => t + page.text);
-          offset.current = page.nextOffset;
-          if (page.nextOffset < page.size) continue;
-          if (page.finished) return;
-          break;
-        }
-        if (!stopped) setTimeout(() => void pump(), 1000);
-      } catch (e) {
-        setError(e as Error);
-      }
-    };
-    void pump();
-    return () => {
-      stopped = true;
-    };
-  }, [namespace, name]);
-  return (
-    <>
-      <ErrorBox error={error} />
-      <pre class="logs" data-testid="trial-logs">
-        {text || '(no output yet)'}
-      </pre>
-    </>
-  );
 }
 
 /** One trial: its parameters, metrics, metric curves over steps, and its logs. */
@@ -140,7 +100,7 @@ export function TrialPage({ namespace, name }: { namespace: string; name: string
         )}
       </Card>
       <Card title="Logs">
-        <Logs namespace={namespace} name={name} />
+        <FollowedLog url={`/v1/namespaces/${namespace}/trials/${name}/logs`} testId="trial-logs" />
       </Card>
     </div>
   );
