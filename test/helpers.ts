@@ -37,14 +37,6 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Builds dist/ (the CLI bundle, the runtime bootstrap, the web UI) when a source is newer than it. */
-export async function ensureBuilt(): Promise<void> {
-  const { bundleIsFresh } = (await import(join(ROOT, 'scripts', 'sources.mjs'))) as { bundleIsFresh(root: string): boolean };
-  if (bundleIsFresh(ROOT)) return;
-  const { execFileSync } = await import('node:child_process');
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-}
-
 /**
  * Validators of the training operator's CRD schemas (kubeflow.org/v1) by kind, from the conformance
  * data: what an API server would check. Kubernetes' x-kubernetes-* keywords and int32/int64 formats

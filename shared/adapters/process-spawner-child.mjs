@@ -6,8 +6,15 @@ import { spawn } from 'node:child_process';
 /** Process groups of the trials this helper started, by request id. */
 const groups = new Map();
 
+/** The runner is gone (exited, or killed with SIGKILL): its trials must not outlive it. */
+function shutdown() {
+  for (const pid of groups.values()) killGroup(pid);
+  process.exit(0);
+}
+
 function send(message) {
-  if (process.connected) process.send(message);
+  // A send racing the runner's exit fails (EPIPE) through the callback: the runner is gone.
+  if (process.connected) process.send(message, undefined, undefined, (e) => e && shutdown());
 }
 
 function killGroup(pid) {
@@ -46,8 +53,5 @@ process.on('message', (m) => {
   });
 });
 
-// The runner is gone (exited, or killed with SIGKILL): its trials must not outlive it.
-process.on('disconnect', () => {
-  for (const pid of groups.values()) killGroup(pid);
-  process.exit(0);
-});
+process.on('disconnect', shutdown);
+process.on('error', shutdown);

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -13,21 +12,6 @@ const SHOTS = join(ROOT, 'test', 'browser', 'screenshots');
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`test/browser skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set TUNESTEP_CHROMIUM)`);
 
-function newest(dir: string): number {
-  return Math.max(
-    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-    ),
-  );
-}
-
-/** Builds dist/ui when it is missing or older than ui/ (a fresh clone's `npm ci` builds it already). */
-function ensureUiBuilt(): void {
-  const app = join(ROOT, 'dist', 'ui', 'app.js');
-  if (existsSync(app) && statSync(app).mtimeMs >= Math.max(newest(join(ROOT, 'ui')), newest(join(ROOT, 'shared')))) return;
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-}
-
 let server: LocalServer;
 let browser: Browser;
 let page: Page;
@@ -36,7 +20,6 @@ const describeIf = haveChromium ? describe : describe.skip;
 
 describeIf('the web UI in Chromium', () => {
   beforeAll(async () => {
-    ensureUiBuilt();
     mkdirSync(SHOTS, { recursive: true });
     server = await startLocalServer({
       home: tempHome('tunestep-ui-'),

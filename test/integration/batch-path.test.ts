@@ -6,8 +6,9 @@ import { type LocalRuntime, openLocalRuntime } from '#local/runtime.js';
 import { runExperimentLoop } from '#local/state-machine.js';
 import { checkExperiment } from '#shared/spec/load.js';
 import { createExperiment } from '#shared/use-cases/create-experiment.js';
-import { ensureBuilt, FIXTURES, ROOT, tempHome } from '../helpers.js';
+import { FIXTURES, ROOT, tempHome } from '../helpers.js';
 
+// (dist/runtime/tunestep-bootstrap.mjs is built by test/global-setup.mjs when stale.)
 // The AWS Batch path of the state machine (PlanTrial -> RunTrialOnBatch -> CompleteTrial) run here:
 // the same SubmitJob parameters the `batch:submitJob.sync` task gets, Batch's node lifecycle emulated
 // with processes (local/batch-emulator.ts), the runtime bootstrap on every node, and the trial's
@@ -17,7 +18,6 @@ const out = mkdtempSync(join(tmpdir(), 'tunestep-batch-'));
 let runtime: LocalRuntime;
 
 beforeAll(async () => {
-  await ensureBuilt();
   runtime = await openLocalRuntime(tempHome('tunestep-batch-home-'), process.env);
   runtime.deps.batch = {
     jobQueue: 'local-queue',

@@ -54,7 +54,13 @@ test('kill -9 at several moments, then resume: exactly maxTrialCount trials, non
 
   // Assert
   expect(final.stderr).not.toMatch(/\n\s+at /);
-  expect(final.code).toBe(0);
+  expect([
+    final.code,
+    final.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('error'))
+      .join('\n'),
+  ]).toEqual([0, '']);
   const exp = JSON.parse(final.stdout);
   expect(exp.status.conditions.at(-1).reason).toBe('ExperimentMaxTrialsReached');
   expect(exp.status.trials).toBe(12);
