@@ -71,42 +71,96 @@ function ownAddress(): string {
   return '127.0.0.1';
 }
 
-function readMessage(socket: Socket): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk) => {
-      buffer += chunk;
-      const end = buffer.indexOf('\n');
-      if (end >= 0) resolve(JSON.parse(buffer.slice(0, end)));
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new BootstrapError('connection closed before a message arrived')));
+/** Newline-delimited JSON messages over a socket, and its end. */
+function onMessages(socket: Socket, onMessage: (m: Record<string, unknown>) => void, onClose: () => void): void {
+  let buffer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 1);
+      try {
+        if (line.trim()) onMessage(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // Not ours: ignore it.
+      }
+    }
   });
+  socket.on('error', () => {});
+  socket.on('close', onClose);
+}
+
+/**
+ * The gang after the rendezvous: every other node keeps its connection to the main node open, and says
+ * how its command ended. Batch does nothing when a child node dies (only the main node's end ends the
+ * job), so the main node watches: a node whose command fails, or whose connection drops without a word,
+ * fails the job (the main node stops its own command and exits non-zero, and Batch then stops the rest).
+ * When the main node's command ends, the other nodes stop theirs.
+ */
+interface Gang {
+  /** Called once the command runs: what to do when a peer fails. */
+  watch(onPeerFailure: (reason: string, code: number) => void): void;
+  /** This node's command ended with `code`. */
+  finished(code: number): Promise<void>;
 }
 
 /** The main node: waits for every other node's address, then sends everyone the table. */
-async function gatherAtMain(nodes: number, ownAddr: string, port: number, timeoutMs: number): Promise<string[]> {
+async function gatherAtMain(nodes: number, ownAddr: string, port: number, timeoutMs: number): Promise<{ addresses: string[]; gang: Gang }> {
   const addresses: string[] = [ownAddr];
-  const waiting: Socket[] = [];
-  if (nodes === 1) return addresses;
+  const peers = new Map<number, Socket>();
+  const done = new Set<number>();
+  let failure: ((reason: string, code: number) => void) | undefined;
+  let pending: [string, number] | undefined;
+  let over = false;
+  const fail = (reason: string, code: number) => {
+    if (over) return;
+    if (failure) failure(reason, code);
+    else pending ??= [reason, code];
+  };
+  const gang: Gang = {
+    watch(onPeerFailure) {
+      failure = onPeerFailure;
+      if (pending) onPeerFailure(...pending);
+    },
+    async finished() {
+      over = true;
+      for (const socket of peers.values()) socket.end();
+    },
+  };
+  if (nodes === 1) return { addresses, gang };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       server.close();
-      reject(new BootstrapError(`only ${waiting.length + 1} of ${nodes} nodes reported within ${timeoutMs / 1000} s`));
+      reject(new BootstrapError(`only ${peers.size + 1} of ${nodes} nodes reported within ${timeoutMs / 1000} s`));
     }, timeoutMs);
     const server = createServer((socket) => {
-      void readMessage(socket).then((m) => {
-        addresses[Number(m.rank)] = String(m.address);
-        waiting.push(socket);
-        if (waiting.length === nodes - 1) {
-          clearTimeout(timer);
-          const table = `${JSON.stringify({ addresses })}\n`;
-          for (const s of waiting) s.end(table);
-          server.close();
-          resolve(addresses);
-        }
-      }, reject);
+      let rank: number | undefined;
+      onMessages(
+        socket,
+        (m) => {
+          if (rank === undefined && typeof m.rank === 'number') {
+            rank = m.rank;
+            addresses[rank] = String(m.address);
+            peers.set(rank, socket);
+            socket.setKeepAlive(true, 30_000);
+            if (peers.size === nodes - 1) {
+              clearTimeout(timer);
+              const table = `${JSON.stringify({ addresses })}\n`;
+              for (const s of peers.values()) s.write(table);
+              server.close();
+              resolve({ addresses, gang });
+            }
+          } else if (rank !== undefined && typeof m.exit === 'number') {
+            done.add(rank);
+            if (m.exit !== 0) fail(`node rank ${rank} exited with code ${m.exit}`, m.exit);
+          }
+        },
+        () => {
+          if (rank !== undefined && peers.get(rank) === socket && !done.has(rank))
+            fail(`node rank ${rank} was lost (its connection closed before its command ended)`, 1);
+        },
+      );
     });
     server.on('error', reject);
     server.listen(port, '0.0.0.0');
@@ -114,7 +168,13 @@ async function gatherAtMain(nodes: number, ownAddr: string, port: number, timeou
 }
 
 /** Another node: reports its address to the main node (retrying until it listens) and reads the table. */
-async function reportToMain(mainAddr: string, port: number, rank: number, ownAddr: string, timeoutMs: number): Promise<string[]> {
+async function reportToMain(
+  mainAddr: string,
+  port: number,
+  rank: number,
+  ownAddr: string,
+  timeoutMs: number,
+): Promise<{ addresses: string[]; gang: Gang }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -122,9 +182,37 @@ async function reportToMain(mainAddr: string, port: number, rank: number, ownAdd
         const s = connect(port, mainAddr, () => resolve(s));
         s.on('error', reject);
       });
-      socket.write(`${JSON.stringify({ rank, address: ownAddr })}\n`);
-      const reply = await readMessage(socket);
-      return reply.addresses as string[];
+      let onMainGone: (() => void) | undefined;
+      let finished = false;
+      const addresses = await new Promise<string[]>((resolve, reject) => {
+        let got = false;
+        onMessages(
+          socket,
+          (m) => {
+            if (!got && Array.isArray(m.addresses)) {
+              got = true;
+              resolve(m.addresses as string[]);
+            }
+          },
+          () => {
+            if (!got) reject(new BootstrapError('connection closed before the address table arrived'));
+            else if (!finished) onMainGone?.();
+          },
+        );
+        socket.write(`${JSON.stringify({ rank, address: ownAddr })}\n`);
+      });
+      socket.setKeepAlive(true, 30_000);
+      const gang: Gang = {
+        watch(onPeerFailure) {
+          // The main node's end is the job's end (Batch's rule): stop this node's command too.
+          onMainGone = () => onPeerFailure('the main node ended the job', 0);
+        },
+        finished(code) {
+          finished = true;
+          return new Promise((resolve) => socket.end(`${JSON.stringify({ exit: code })}\n`, () => resolve()));
+        },
+      };
+      return { addresses, gang };
     } catch (e) {
       if (Date.now() > deadline)
         throw new BootstrapError(`the main node ${mainAddr}:${port} did not answer within ${timeoutMs / 1000} s (${(e as Error).message})`);
@@ -141,6 +229,9 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback?: number): number
     throw new BootstrapError(`${name} must be a non-negative integer (got ${JSON.stringify(text)})`);
   return n;
 }
+
+/** How long a node's command gets between SIGTERM and SIGKILL when the gang stops. */
+const STOP_GRACE_MS = 10_000;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const separator = argv.indexOf('--');
@@ -161,7 +252,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const timeoutMs = intVar(env, 'TUNESTEP_BOOTSTRAP_TIMEOUT', 600) * 1000;
   const rank = nodeRank(index, mainIndex);
   const own = env.TUNESTEP_NODE_ADDRESS ?? ownAddress();
-  const addresses =
+  const { addresses, gang } =
     rank === 0
       ? await gatherAtMain(nodes, own, port, timeoutMs)
       : await reportToMain(env.AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS ?? '', port, rank, own, timeoutMs);
@@ -179,13 +270,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...env, ...contract.env } });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => child.kill(signal));
-  return new Promise((resolve) => {
+  let override: number | undefined;
+  gang.watch((reason, code) => {
+    if (override !== undefined || child.exitCode !== null) return;
+    override = code;
+    process.stderr.write(`tunestep-bootstrap: ${reason}; stopping this node's command\n`);
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS).unref();
+  });
+  const code = await new Promise<number>((resolve) => {
     child.on('error', (e) => {
       process.stderr.write(`tunestep-bootstrap: cannot start ${JSON.stringify(command[0])}: ${e.message}\n`);
       resolve(127);
     });
-    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
+    child.on('exit', (c, signal) => resolve(c ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
   });
+  await gang.finished(code);
+  // A node stopped because a peer failed ends with the peer's code (the main node's is the job's).
+  return override ?? code;
 }
 
 // Run as a program (the bundle), not when imported by tests.

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,8 +42,16 @@ function startNode(
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
-  return new Promise<{ code: number | null; output: string }>((resolve) => child.on('close', (code) => resolve({ code, output })));
+  const started = Date.now();
+  return Object.assign(
+    new Promise<{ code: number | null; output: string; seconds: number }>((resolve) =>
+      child.on('close', (code) => resolve({ code, output, seconds: (Date.now() - started) / 1000 })),
+    ),
+    { process: child },
+  );
 }
+
+const SLEEP = ['python3', '-c', 'import time; print("sleeping", flush=True); time.sleep(60)'];
 
 describe('runtime/bootstrap: ranks and the job layout', () => {
   test('the main node is rank 0 wherever it sits; the others follow in index order', () => {
@@ -95,9 +103,17 @@ describe('runtime/bootstrap: N processes as Batch nodes', () => {
     const port = await freePort();
     const hostfile = join(out, 'hostfile');
     const job = { kind: 'MPIJob', replicas: { Launcher: 1, Worker: 2 }, slotsPerWorker: 4 };
-    const command = ['python3', SCRIPT, '--out', out];
-    const results = await Promise.all([0, 1, 2].map((i) => startNode(i, 3, 0, port, job, command, { TUNESTEP_HOSTFILE: hostfile })));
+    // The workers wait (as mpi-operator's run sshd) until the launcher's end ends the job, which stops them.
+    const launcherCommand = ['python3', SCRIPT, '--out', out, '--sleep', '1.5'];
+    const workerCommand = ['python3', SCRIPT, '--out', out, '--sleep', '60'];
+    const results = await Promise.all(
+      [0, 1, 2].map((i) => startNode(i, 3, 0, port, job, i === 0 ? launcherCommand : workerCommand, { TUNESTEP_HOSTFILE: hostfile })),
+    );
     for (const r of results) expect(r.code).toBe(0);
+    for (const r of results.slice(1)) {
+      expect(r.output).toContain('the main node ended the job');
+      expect(r.seconds).toBeLessThan(30);
+    }
     const launcher = JSON.parse(readFileSync(join(out, 'launcher-0.json'), 'utf8'));
     expect(launcher.K_MPI_JOB_ROLE).toBe('launcher');
     expect(readFileSync(launcher.OMPI_MCA_orte_default_hostfile, 'utf8')).toBe('127.0.0.1 slots=4\n127.0.0.1 slots=4\n');
@@ -111,5 +127,46 @@ describe('runtime/bootstrap: N processes as Batch nodes', () => {
     const bad = await startNode(0, 1, 0, port, { kind: 'Job', replicas: { Pod: 1 } }, ['true'], { TUNESTEP_JOB: 'nope' });
     expect(bad.code).toBe(2);
     expect(bad.output).toContain('TUNESTEP_JOB must be the job as JSON');
+  });
+
+  test('a node whose command fails fails the job: the main node stops its command and exits with that code, the others follow', async () => {
+    const port = await freePort();
+    const job = { kind: 'PyTorchJob', replicas: { Master: 1, Worker: 2 } };
+    const main = startNode(0, 3, 0, port, job, SLEEP);
+    const failing = startNode(1, 3, 0, port, job, ['python3', '-c', 'import sys, time; time.sleep(1); sys.exit(3)']);
+    const other = startNode(2, 3, 0, port, job, SLEEP);
+    const [m, f, o] = await Promise.all([main, failing, other]);
+    expect(f.code).toBe(3);
+    expect(m.code).toBe(3);
+    expect(m.output).toContain('node rank 1 exited with code 3');
+    // Seconds, not the minute the sleeping commands would take: nothing hangs.
+    expect(m.seconds).toBeLessThan(20);
+    expect(o.seconds).toBeLessThan(20);
+    expect(o.output).toContain('the main node ended the job');
+  });
+
+  test('a node that vanishes (killed with its bootstrap) fails the job too', async () => {
+    const port = await freePort();
+    const job = { kind: 'PyTorchJob', replicas: { Master: 1, Worker: 1 } };
+    const main = startNode(0, 2, 0, port, job, SLEEP);
+    const worker = startNode(1, 2, 0, port, job, SLEEP);
+    // Once the worker's command runs, its node disappears.
+    const hasChild = (pid: number) => {
+      try {
+        return (
+          execFileSync('pgrep', ['-P', String(pid)])
+            .toString()
+            .trim() !== ''
+        );
+      } catch {
+        return false; // pgrep exits 1 when there is none yet
+      }
+    };
+    while (!hasChild(worker.process.pid!)) await new Promise((r) => setTimeout(r, 100));
+    worker.process.kill('SIGKILL');
+    const m = await main;
+    expect(m.code).toBe(1);
+    expect(m.output).toContain('node rank 1 was lost');
+    expect(m.seconds).toBeLessThan(20);
   });
 });
