@@ -26,7 +26,7 @@ export function registerServerCommand(program: Command, home: () => string): voi
         throw e;
       }
       process.stdout.write(
-        `Tunestep server for ${home()}\n  web UI:  ${server.uiUrl}\n  API:     ${server.url}/v1 (Authorization: Bearer <token>; OpenAPI at /v1/openapi.json)\nCtrl-C stops it (running experiments stay resumable).\n`,
+        `Tunestep server for ${home()}\n  web UI:  ${server.uiUrl}\n  API:     ${server.url}/v1 (Authorization: Bearer <token>; OpenAPI at /v1/openapi.json)\n${server.resumed.length > 0 ? `Continuing ${server.resumed.join(', ')}\n` : ''}Ctrl-C stops it (running experiments stay resumable).\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

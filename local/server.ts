@@ -9,12 +9,15 @@ import { type ApiAuth, newToken, TokenAuth } from '#functions/api/auth.js';
 import { handleApiEvent } from '#functions/api/handler.js';
 import { statusBody } from '#functions/api/http.js';
 import type { ApiDeps } from '#functions/api/routes.js';
+import { isExperimentFinished } from '#shared/experiment/states.js';
+import { STOPPED_REASON } from '#shared/use-cases/stop-experiment.js';
 import { LocalExperimentRunner } from './experiment-runner.js';
 import { homePaths } from './home.js';
 import { LocalJobRunner } from './job-runner.js';
 import { LocalLogReader } from './logs.js';
 import { PrometheusTelemetry } from './prometheus.js';
 import { localRunIssues } from './run-issues.js';
+import { otherRunner } from './runner-claim.js';
 import { type LocalRuntime, openLocalRuntime } from './runtime.js';
 
 /** Request bodies above this are refused (413): an Experiment is a few kilobytes. */
@@ -47,6 +50,8 @@ export interface LocalServer {
   /** The URL that opens the UI with the token, as Jupyter prints it. */
   uiUrl: string;
   token: string;
+  /** Experiments the server took over at start (`namespace/name`). */
+  resumed: string[];
   runtime: LocalRuntime;
   runner: LocalExperimentRunner;
   jobs: LocalJobRunner;
@@ -221,10 +226,23 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   runtime.deps.trialEnv = (namespace, trial) => ({ TUNESTEP_API_URL: url, TUNESTEP_TRIAL_TOKEN: auth.trialToken(namespace, trial) });
+  // As Katib's controller does, the server continues every experiment nobody is driving: left behind by
+  // a previous server or a crashed `tunestep run` (not the ones stopped on purpose).
+  const resumed: string[] = [];
+  for (const record of await runtime.deps.store.listExperiments()) {
+    if (isExperimentFinished(record.state) || record.reason === STOPPED_REASON || otherRunner(record) !== undefined) continue;
+    try {
+      await runner.start(record.namespace, record.name);
+      resumed.push(`${record.namespace}/${record.name}`);
+    } catch (e) {
+      log(`experiment ${record.namespace}/${record.name}: not resumed: ${(e as Error).message}`);
+    }
+  }
   return {
     url,
     uiUrl: `${url}/?token=${encodeURIComponent(token)}`,
     token,
+    resumed,
     runtime,
     runner,
     jobs,
