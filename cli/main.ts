@@ -18,6 +18,7 @@ import { registerInspectCommands } from './inspect.js';
 import { findExperiment } from './lookup.js';
 import { printIssues, printObject, UsageError } from './output.js';
 import { registerServerCommand } from './server.js';
+import { registerTokenCommand } from './token.js';
 import { registerTrainCommand } from './train.js';
 
 /** Exit codes, as documented in the README. */
@@ -197,6 +198,7 @@ export function buildProgram(): Command {
 
   registerInspectCommands(program, home, withRuntime);
   registerServerCommand(program, home);
+  registerTokenCommand(program, home);
   registerTrainCommand(program, home, (code) => {
     throw new Exit(code);
   });

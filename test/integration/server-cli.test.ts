@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { startLocalServer } from '#local/server.js';
 import { ROOT, tempHome } from '../helpers.js';
 import { tunestep } from './cli.js';
 
@@ -51,5 +52,24 @@ describe('tunestep server', () => {
     const r = await tunestep(['server', '--port', 'eighty'], tempHome());
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--port: must be an integer from 0 to 65535 (got "eighty")');
+  });
+
+  it('makes namespace tokens the server accepts for their namespace only', async () => {
+    const home = tempHome('tunestep-token-');
+    const made = await tunestep(['token', 'create', '--namespace', 'team-a'], home);
+    expect(made.code).toBe(0);
+    const token = made.stdout.trim();
+    expect(token.length).toBeGreaterThan(30);
+    // Only the hash is on disk.
+    expect(readFileSync(join(home, 'tokens.json'), 'utf8')).not.toContain(token);
+    expect((await tunestep(['token', 'create', '--namespace', 'Team_A'], home)).code).toBe(2);
+    const server = await startLocalServer({ home, port: 0, env: { ...process.env, TUNESTEP_TOKEN: '' }, workdir: ROOT, log: () => {} });
+    try {
+      const get = (ns: string) => fetch(`${server.url}/v1/namespaces/${ns}/experiments`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await get('team-a')).status).toBe(200);
+      expect((await get('team-b')).status).toBe(403);
+    } finally {
+      await server.close();
+    }
   });
 });
