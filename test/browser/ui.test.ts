@@ -72,7 +72,7 @@ describeIf('the web UI in Chromium', () => {
       '--x=${trialParameters.x}',
       '--y=${trialParameters.y}',
       '--epochs=4',
-      '--sleep=0.4',
+      '--sleep=1.6',
     ];
     await page.getByTestId('yaml-editor').fill(stringify(doc));
     await page.screenshot({ path: join(SHOTS, 'submit.png') });

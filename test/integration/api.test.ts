@@ -450,7 +450,7 @@ describe('/metrics', () => {
       d.spec.maxTrialCount = 3;
       d.spec.parallelTrialCount = 1;
       d.spec.maxFailedTrialCount = 1;
-      d.spec.trialTemplate.trialSpec.spec.template.spec.containers[0].command.push('--sleep=1');
+      d.spec.trialTemplate.trialSpec.spec.template.spec.containers[0].command.push('--sleep=2');
     });
     expect((await call('POST', '/v1/namespaces/kubeflow/experiments', { body })).status).toBe(201);
     await until('/v1/namespaces/kubeflow/experiments/counted', (e) => e.status.trialsRunning === 1);
@@ -465,8 +465,8 @@ describe('/metrics', () => {
     expect(delta('tunestep_trials_started_total{namespace="kubeflow",kind="Job"}')).toBe(3);
     expect(delta('tunestep_trials_finished_total{namespace="kubeflow",kind="Job",status="Succeeded"}')).toBe(3);
     expect(delta('tunestep_trial_duration_seconds_count{namespace="kubeflow",kind="Job",status="Succeeded"}')).toBe(3);
-    // Each trial ran for about a second.
-    expect(delta('tunestep_trial_duration_seconds_sum{namespace="kubeflow",kind="Job",status="Succeeded"}')).toBeGreaterThan(2.5);
+    // Each trial ran for about two seconds.
+    expect(delta('tunestep_trial_duration_seconds_sum{namespace="kubeflow",kind="Job",status="Succeeded"}')).toBeGreaterThan(5);
     expect(delta('tunestep_suggestion_duration_seconds_count{algorithm="random"}')).toBeGreaterThanOrEqual(3);
     expect(count(after, 'tunestep_trials_running{namespace="kubeflow",kind="Job"}')).toBe(0);
   });
