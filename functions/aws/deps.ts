@@ -1,9 +1,11 @@
 import { BatchClient } from '@aws-sdk/client-batch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BatchLauncher, type BatchLauncherConfig } from '#shared/adapters/batch-launcher.js';
+import { CloudWatchLogReader } from '#shared/adapters/cloudwatch-log-reader.js';
 import { CloudWatchTelemetry } from '#shared/adapters/cloudwatch-telemetry.js';
 import { DynamoDbExperimentStore } from '#shared/adapters/dynamodb-experiment-store.js';
 import { systemClock } from '#shared/ports/clock.js';
@@ -87,11 +89,7 @@ export async function awsApiDeps(env: AwsEnvironment = process.env): Promise<Api
   return {
     use,
     runner: new StepFunctionsExperimentRunner(new SFNClient({}), required(env, 'STATE_MACHINE_ARN'), use),
-    logs: {
-      // Trial output is in CloudWatch Logs (the trials' log group); paging it through the API is not wired yet.
-      readTrial: async () => undefined,
-      readJob: async () => undefined,
-    },
+    logs: new CloudWatchLogReader(new CloudWatchLogsClient({}), use.store),
     jobs: { start: async () => {}, stop: async () => {}, isRunning: () => false },
     jobIssues: () => ['kind: standalone training jobs run in local mode (tunestep server); on AWS run them as the trials of an Experiment'],
     runIssues: (experiment) => batchIssues(experiment, use.batch),

@@ -284,6 +284,8 @@ export class StatelessStack extends Stack {
     });
     apiFn.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
     props.trialSecret.grantRead(apiFn);
+    // The logs route pages a trial's output from its stream.
+    apiFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['logs:GetLogEvents'], resources: [trialLogs.logGroupArn] }));
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
     new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.api,

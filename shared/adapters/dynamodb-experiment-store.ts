@@ -22,6 +22,7 @@ import {
   type ObservationRecord,
   TRIAL_SUMMARY_FIELDS,
   type TrialRecord,
+  type TrialStreamRecord,
   type TrialSummary,
 } from '../experiment/records.js';
 import type { ExperimentStore } from '../ports/experiment-store.js';
@@ -34,6 +35,10 @@ const SEQ_WIDTH = 10;
 const experimentKey = (ns: string, name: string) => ({ PK: `NS#${ns}`, SK: `EXP#${name}` });
 const jobKey = (ns: string, name: string) => ({ PK: `NS#${ns}`, SK: `JOB#${name}` });
 const streamKey = (group: string, stream: string) => ({ PK: `STREAM#${group}`, SK: stream });
+const trialStreamKey = (r: TrialStreamRecord) => ({
+  PK: `TRIALSTREAMS#${r.namespace}/${r.trial}`,
+  SK: `${String(r.rank).padStart(6, '0')}#${r.logStream}`,
+});
 const SLOT_WIDTH = 10;
 /** Trials sort by slot, so that the trials from a slot on are one range query. */
 const trialSk = (index: number) => `TRIAL#${String(index).padStart(SLOT_WIDTH, '0')}`;
@@ -282,6 +287,18 @@ export class DynamoDbExperimentStore implements ExperimentStore {
       () => new ConflictError(`log stream ${record.logStream} changed since version ${record.version}`),
     );
     return next;
+  }
+
+  async putTrialStream(record: TrialStreamRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...trialStreamKey(record), ...record } }));
+  }
+
+  async listTrialStreams(namespace: string, trial: string): Promise<TrialStreamRecord[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': `TRIALSTREAMS#${namespace}/${trial}` },
+    });
+    return items.map((i) => strip<TrialStreamRecord>(i)!);
   }
 
   private async putNew(item: Record<string, unknown>, onExists: () => Error): Promise<void> {

@@ -5,6 +5,7 @@ import {
   type ObservationRecord,
   TRIAL_SUMMARY_FIELDS,
   type TrialRecord,
+  type TrialStreamRecord,
   type TrialSummary,
 } from '../experiment/records.js';
 import type { ExperimentStore } from '../ports/experiment-store.js';
@@ -19,6 +20,7 @@ export class InMemoryExperimentStore implements ExperimentStore {
   private readonly observations = new Map<string, Map<number, ObservationRecord>>();
   private readonly jobs = new Map<string, JobRecord>();
   private readonly streams = new Map<string, LogStreamRecord>();
+  private readonly trialStreams = new Map<string, TrialStreamRecord>();
 
   async createExperiment(record: ExperimentRecord): Promise<void> {
     const k = key(record.namespace, record.name);
@@ -164,5 +166,16 @@ export class InMemoryExperimentStore implements ExperimentStore {
     const next = { ...structuredClone(record), version: record.version + 1 };
     this.streams.set(k, next);
     return structuredClone(next);
+  }
+
+  async putTrialStream(record: TrialStreamRecord): Promise<void> {
+    this.trialStreams.set(key(record.namespace, record.trial, String(record.rank), record.logStream), structuredClone(record));
+  }
+
+  async listTrialStreams(namespace: string, trial: string): Promise<TrialStreamRecord[]> {
+    return [...this.trialStreams.values()]
+      .filter((r) => r.namespace === namespace && r.trial === trial)
+      .sort((a, b) => a.rank - b.rank || a.logStream.localeCompare(b.logStream))
+      .map((r) => structuredClone(r));
   }
 }

@@ -81,6 +81,15 @@ export interface LogStreamRecord {
   version: number;
 }
 
+/** Where one node of a trial writes its output on AWS (found from the log stream's first line). */
+export interface TrialStreamRecord {
+  namespace: string;
+  trial: string;
+  rank: number;
+  logGroup: string;
+  logStream: string;
+}
+
 /** One metric value reported by a trial (a row of Katib's observation log). */
 export interface ObservationRecord {
   metricName: string;

@@ -1,4 +1,11 @@
-import type { ExperimentRecord, LogStreamRecord, ObservationRecord, TrialRecord, TrialSummary } from '../experiment/records.js';
+import type {
+  ExperimentRecord,
+  LogStreamRecord,
+  ObservationRecord,
+  TrialRecord,
+  TrialStreamRecord,
+  TrialSummary,
+} from '../experiment/records.js';
 import type { JobRecord } from '../training/job-record.js';
 
 /**
@@ -54,4 +61,8 @@ export interface ExperimentStore {
   createLogStream(record: LogStreamRecord): Promise<void>;
   /** @throws ConflictError when the stored version differs from `record.version` */
   updateLogStream(record: LogStreamRecord): Promise<LogStreamRecord>;
+  /** AWS: records a trial node's log stream (idempotent). */
+  putTrialStream(record: TrialStreamRecord): Promise<void>;
+  /** A trial's log streams, by rank. */
+  listTrialStreams(namespace: string, trial: string): Promise<TrialStreamRecord[]>;
 }

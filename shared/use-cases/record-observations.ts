@@ -33,6 +33,14 @@ async function streamOf(deps: UseCaseDeps, batch: LogBatch): Promise<{ stream?: 
     } catch (e) {
       if (!(e instanceof AlreadyExistsError)) throw e;
     }
+    // The other way round too, so that the API can page a trial's output from CloudWatch Logs.
+    await deps.store.putTrialStream({
+      namespace: owner.namespace,
+      trial: owner.trial,
+      rank: owner.rank,
+      logGroup: batch.logGroup,
+      logStream: batch.logStream,
+    });
     return { stream: await deps.store.getLogStream(batch.logGroup, batch.logStream), from: at + 1 };
   }
   return { stream: await deps.store.getLogStream(batch.logGroup, batch.logStream), from: 0 };

@@ -220,4 +220,16 @@ describe.each<[string, () => Promise<ExperimentStore>]>([
     await expect(store.updateLogStream({ ...stream, nextSeq: 9 })).rejects.toMatchObject({ name: 'ConflictError' });
     expect((await store.getLogStream(stream.logGroup, stream.logStream))?.nextSeq).toBe(5);
   });
+
+  test("a trial's log streams, listed by rank; putting one twice keeps one", async () => {
+    const base = { namespace: 'ns', trial: 'a-t7', logGroup: '/g' };
+    await store.putTrialStream({ ...base, rank: 1, logStream: 'def/default/bbb' });
+    await store.putTrialStream({ ...base, rank: 0, logStream: 'def/default/aaa' });
+    await store.putTrialStream({ ...base, rank: 0, logStream: 'def/default/aaa' });
+    await store.putTrialStream({ ...base, trial: 'a-t8', rank: 0, logStream: 'def/default/ccc' });
+    expect((await store.listTrialStreams('ns', 'a-t7')).map((r) => [r.rank, r.logStream])).toEqual([
+      [0, 'def/default/aaa'],
+      [1, 'def/default/bbb'],
+    ]);
+  });
 });

@@ -91,6 +91,10 @@ describe('record-observations: trial output from CloudWatch Logs', () => {
     expect(second).toMatchObject({ observations: 2 });
     const log = await store.listObservations('kubeflow', 'objective-t1');
     expect(log.map((o) => o.value)).toEqual(['0.40', '0.30', '0.25']);
+    // ... and the trial knows its stream, for the API to page its output from CloudWatch Logs.
+    expect(await store.listTrialStreams('kubeflow', 'objective-t1')).toEqual([
+      { namespace: 'kubeflow', trial: 'objective-t1', rank: 0, logGroup: GROUP, logStream: 'def/default/aaa' },
+    ]);
     expect(log[0]!.timestamp).toBe('2026-01-01T00:00:02.000Z');
   });
 
