@@ -1,5 +1,6 @@
 import type { ExperimentRecord, TrialRecord } from '#shared/experiment/records.js';
 import type { ExperimentStore } from '#shared/ports/experiment-store.js';
+import { findTrialByName } from '#shared/use-cases/find-trial.js';
 import { UsageError } from './output.js';
 
 /**
@@ -28,12 +29,8 @@ export async function findTrial(
   name: string,
   namespace?: string,
 ): Promise<{ experiment: ExperimentRecord; trial: TrialRecord }> {
-  const experiments = (await store.listExperiments(namespace)).filter((e) => name.startsWith(`${e.name}-`));
-  for (const experiment of experiments) {
-    const summary = (await store.listTrialSummaries(experiment.namespace, experiment.name)).find((t) => t.name === name);
-    const trial = summary && (await store.getTrial(experiment.namespace, experiment.name, summary.index));
-    if (trial) return { experiment, trial };
-  }
+  const found = await findTrialByName(store, name, namespace);
+  if (found) return found;
   throw new UsageError(
     `trial ${JSON.stringify(name)} not found${namespace ? ` in namespace ${JSON.stringify(namespace)}` : ''} (tunestep get trials lists them)`,
   );

@@ -1,10 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { newToken, tokenHash } from '#functions/api/auth.js';
+import { addNamespaceToken } from '#local/tokens.js';
+import { isNamespace } from '#shared/spec/validate.js';
 import { UsageError } from './output.js';
-
-const NAMESPACE_RULE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * `tunestep token create --namespace NS`: a new API token scoped to one namespace. Only its SHA-256 is
@@ -19,14 +16,9 @@ export function registerTokenCommand(program: Command, home: () => string): void
     .requiredOption('-n, --namespace <ns>', 'the namespace the token may see and change')
     .action((action: string, opts: { namespace: string }) => {
       if (action !== 'create') throw new UsageError(`token takes "create" (got ${JSON.stringify(action)})`);
-      if (!NAMESPACE_RULE.test(opts.namespace) || opts.namespace.length > 63)
+      if (!isNamespace(opts.namespace))
         throw new UsageError(`--namespace: must be a DNS label: lowercase letters, digits and '-' (got ${JSON.stringify(opts.namespace)})`);
-      const file = join(home(), 'tokens.json');
-      const tokens = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { namespace: string; sha256: string }[]) : [];
-      const token = newToken();
-      tokens.push({ namespace: opts.namespace, sha256: tokenHash(token) });
-      mkdirSync(home(), { recursive: true });
-      writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+      const { token, file } = addNamespaceToken(home(), opts.namespace);
       process.stdout.write(`${token}\n`);
       process.stderr.write(`token for namespace ${opts.namespace} saved (as its SHA-256) in ${file}; restart tunestep server to use it\n`);
     });

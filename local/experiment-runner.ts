@@ -3,22 +3,24 @@ import type { ExperimentRunner } from '#shared/ports/experiment-runner.js';
 import type { UseCaseDeps } from '#shared/use-cases/deps.js';
 import { recoverExperiment } from '#shared/use-cases/recover-experiment.js';
 import { markStopped } from '#shared/use-cases/stop-experiment.js';
+import { BackgroundRuns } from './background-runs.js';
 import { claimRunner, releaseRunner } from './runner-claim.js';
 import { type LocalExecution, runExperimentLoop } from './state-machine.js';
-
-const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
 /**
  * Runs experiment loops in this process for the local server: one execution of the state machine per
  * experiment, claimed in the store so that no CLI `run` drives the same experiment at once.
  */
-export class LocalExperimentRunner implements ExperimentRunner {
-  private readonly running = new Map<string, { execution: LocalExecution; stopping: boolean; done: Promise<void> }>();
-
+export class LocalExperimentRunner
+  extends BackgroundRuns<{ execution: LocalExecution; stopping: boolean; done: Promise<void> }>
+  implements ExperimentRunner
+{
   constructor(
     private readonly deps: UseCaseDeps,
     private readonly onError: (namespace: string, name: string, error: Error) => void,
-  ) {}
+  ) {
+    super();
+  }
 
   async start(namespace: string, name: string): Promise<void> {
     if (this.isRunning(namespace, name)) return;
@@ -33,12 +35,11 @@ export class LocalExperimentRunner implements ExperimentRunner {
         if (!entry.stopping) this.onError(namespace, name, e);
       },
     );
-    entry.done = entry.done.finally(() => this.running.delete(key(namespace, name)));
-    this.running.set(key(namespace, name), entry);
+    this.track(namespace, name, entry);
   }
 
   async stop(namespace: string, name: string): Promise<void> {
-    const entry = this.running.get(key(namespace, name));
+    const entry = this.entry(namespace, name);
     if (entry) {
       entry.stopping = true;
       entry.execution.abort();
@@ -49,19 +50,5 @@ export class LocalExperimentRunner implements ExperimentRunner {
     }
     await markStopped(this.deps, namespace, name);
     await releaseRunner(this.deps.store, namespace, name);
-  }
-
-  isRunning(namespace: string, name: string): boolean {
-    return this.running.has(key(namespace, name));
-  }
-
-  /** Stops every loop (server shutdown); their experiments stay resumable. */
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((k) => this.stop(...(k.split('/') as [string, string]))));
-  }
-
-  /** Waits until the experiment's loop has ended (tests, shutdown). */
-  async settled(namespace: string, name: string): Promise<void> {
-    await this.running.get(key(namespace, name))?.done;
   }
 }

@@ -7,24 +7,23 @@ import type { JobRunner } from '#shared/ports/job-runner.js';
 import { secondsBetween, type Telemetry } from '#shared/ports/telemetry.js';
 import type { JobStatus } from '#shared/training/job-status.js';
 import { retryOnConflict } from '#shared/use-cases/retry.js';
-
-const key = (namespace: string, name: string) => `${namespace}/${name}`;
+import { BackgroundRuns } from './background-runs.js';
 
 /**
  * Runs the API's training jobs as local process gangs (runJobLocally, the engine of `tunestep train`)
  * and keeps each job's record current: every condition and replica phase is written as it changes,
  * in order, the last one after the job has ended.
  */
-export class LocalJobRunner implements JobRunner {
-  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
-
+export class LocalJobRunner extends BackgroundRuns<{ abort: AbortController; done: Promise<void> }> implements JobRunner {
   constructor(
     private readonly store: ExperimentStore,
     private readonly jobsDir: string,
     private readonly baseEnv: Record<string, string | undefined>,
     private readonly onError: (namespace: string, name: string, error: Error) => void,
     private readonly telemetry?: Telemetry,
-  ) {}
+  ) {
+    super();
+  }
 
   async start(namespace: string, name: string): Promise<void> {
     if (this.isRunning(namespace, name)) return;
@@ -70,29 +69,14 @@ export class LocalJobRunner implements JobRunner {
         (e: Error) => this.onError(namespace, name, e),
       )
       .then(() => writes)
-      .then(() => undefined)
-      .finally(() => this.running.delete(key(namespace, name)));
-    this.running.set(key(namespace, name), { abort, done });
+      .then(() => undefined);
+    this.track(namespace, name, { abort, done });
   }
 
   async stop(namespace: string, name: string): Promise<void> {
-    const entry = this.running.get(key(namespace, name));
+    const entry = this.entry(namespace, name);
     if (!entry) return;
     entry.abort.abort();
     await entry.done;
-  }
-
-  isRunning(namespace: string, name: string): boolean {
-    return this.running.has(key(namespace, name));
-  }
-
-  /** Stops every job (server shutdown). */
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((k) => this.stop(...(k.split('/') as [string, string]))));
-  }
-
-  /** Waits until the job has ended and its last status is written (tests). */
-  async settled(namespace: string, name: string): Promise<void> {
-    await this.running.get(key(namespace, name))?.done;
   }
 }

@@ -9,8 +9,7 @@ import { type ApiAuth, newToken, TokenAuth } from '#functions/api/auth.js';
 import { handleApiEvent } from '#functions/api/handler.js';
 import { statusBody } from '#functions/api/http.js';
 import type { ApiDeps } from '#functions/api/routes.js';
-import { isExperimentFinished } from '#shared/experiment/states.js';
-import { STOPPED_REASON } from '#shared/use-cases/stop-experiment.js';
+import { isExperimentFinished, STOPPED_REASON } from '#shared/experiment/states.js';
 import { LocalExperimentRunner } from './experiment-runner.js';
 import { homePaths } from './home.js';
 import { LocalJobRunner } from './job-runner.js';
@@ -19,6 +18,7 @@ import { PrometheusTelemetry } from './prometheus.js';
 import { localRunIssues } from './run-issues.js';
 import { otherRunner } from './runner-claim.js';
 import { type LocalRuntime, openLocalRuntime } from './runtime.js';
+import { readNamespaceTokens } from './tokens.js';
 
 /** Request bodies above this are refused (413): an Experiment is a few kilobytes. */
 const MAX_BODY = 1024 * 1024;
@@ -67,12 +67,6 @@ function homeSecret(home: string, file: string): string {
   const secret = newToken();
   writeFileSync(path, `${secret}\n`, { mode: 0o600 });
   return secret;
-}
-
-/** Namespace-scoped tokens, `TUNESTEP_HOME/tokens.json`: `[{ "namespace": "team-a", "sha256": "<hex>" }]`. */
-export function readNamespaceTokens(home: string): { namespace: string; sha256: string }[] {
-  const path = join(home, 'tokens.json');
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { namespace: string; sha256: string }[]) : [];
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -157,7 +151,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const token = options.env.TUNESTEP_TOKEN || homeSecret(options.home, 'server-token');
   const auth = new TokenAuth(token, readNamespaceTokens(options.home), homeSecret(options.home, 'trial-secret'));
   const paths = homePaths(options.home);
-  const telemetry = new PrometheusTelemetry(runtime.deps.store);
+  const telemetry = await PrometheusTelemetry.create(runtime.deps.store);
   runtime.deps.telemetry = telemetry;
   const jobs = new LocalJobRunner(
     runtime.deps.store,

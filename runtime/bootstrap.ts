@@ -26,8 +26,6 @@ import { formatMarker } from '../shared/metrics/stream-marker.js';
 import { DEFAULT_PORTS, type ReplicaEnvironment, type Resolver, replicaContract } from '../shared/training/contracts.js';
 import { type BootstrapJob, replicaOrder } from '../shared/training/node-order.js';
 
-export { type BootstrapJob, replicaOrder };
-
 export class BootstrapError extends Error {
   override name = 'BootstrapError';
 }

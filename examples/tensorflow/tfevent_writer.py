@@ -1,5 +1,6 @@
 """tf.summary's file format without TensorFlow: TFRecord-framed Event protos (event.proto), scalars
-as TF2 writes them (a DT_FLOAT scalar tensor in Summary.Value.tensor). Standard library only."""
+as TF2 writes them (a DT_FLOAT scalar tensor in Summary.Value.tensor) or, for the names given in
+`tf1`, as TF1 did (Summary.Value.simple_value). Standard library only."""
 import os
 import socket
 import struct
@@ -47,9 +48,13 @@ class EventWriter:
         self._f.write(header + struct.pack("<I", _masked_crc(header)) + data + struct.pack("<I", _masked_crc(data)))
         self._f.flush()
 
-    def scalars(self, step, values):
+    def scalars(self, step, values, tf1=()):
         summary = b""
         for tag, value in values.items():
-            tensor = _field(1, 0, _varint(1)) + _field(2, 2, b"") + _field(4, 2, struct.pack("<f", value))
-            summary += _field(1, 2, _field(1, 2, tag.encode()) + _field(8, 2, tensor))
+            if tag in tf1:
+                payload = _field(2, 5, struct.pack("<f", value))
+            else:
+                tensor = _field(1, 0, _varint(1)) + _field(2, 2, b"") + _field(4, 2, struct.pack("<f", value))
+                payload = _field(8, 2, tensor)
+            summary += _field(1, 2, _field(1, 2, tag.encode()) + payload)
         self._write(_field(1, 1, struct.pack("<d", time.time())) + _field(2, 0, _varint(step)) + _field(5, 2, summary))

@@ -2,17 +2,19 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError, ValidationError } from '#shared/errors.js';
 import { experimentObject, listObject, trialObject } from '#shared/experiment/katib-objects.js';
 import type { ExperimentRecord, ObservationRecord, TrialRecord } from '#shared/experiment/records.js';
-import { isExperimentFinished, isTrialFinished } from '#shared/experiment/states.js';
+import { experimentStatus, isExperimentFinished, isTrialFinished } from '#shared/experiment/states.js';
 import type { ExperimentRunner } from '#shared/ports/experiment-runner.js';
 import type { JobRunner } from '#shared/ports/job-runner.js';
 import type { LogPage, LogReader } from '#shared/ports/trial-logs.js';
 import { checkExperiment } from '#shared/spec/load.js';
 import { parseDocuments, pickDocument } from '#shared/spec/parse.js';
 import type { Experiment } from '#shared/spec/types.js';
+import { isNamespace } from '#shared/spec/validate.js';
 import { isJobFinished, type JobRecord } from '#shared/training/job-record.js';
 import { checkTrainingJob, parseTrainingJob } from '#shared/training/job-spec.js';
 import { createExperiment } from '#shared/use-cases/create-experiment.js';
 import type { UseCaseDeps } from '#shared/use-cases/deps.js';
+import { findTrialByName } from '#shared/use-cases/find-trial.js';
 import { retryOnConflict } from '#shared/use-cases/retry.js';
 import type { ApiAuth, Principal } from './auth.js';
 import { type ApiResult, HttpError, ok } from './http.js';
@@ -58,7 +60,6 @@ export interface Route {
   handle(req: RouteRequest): Promise<ApiResult>;
 }
 
-const NAMESPACE_RULE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Katib allows these spec fields to change on a live experiment, and no others. */
 const BUDGET_FIELDS = ['maxTrialCount', 'parallelTrialCount', 'maxFailedTrialCount'] as const;
 const LOG_PAGE_DEFAULT = 64 * 1024;
@@ -66,7 +67,7 @@ const LOG_PAGE_MAX = 1024 * 1024;
 
 function namespaceOf(req: RouteRequest): string {
   const ns = req.params.namespace!;
-  if (!NAMESPACE_RULE.test(ns) || ns.length > 63)
+  if (!isNamespace(ns))
     throw new HttpError(400, 'BadRequest', `namespace ${JSON.stringify(ns)} is not a DNS label (lowercase letters, digits, '-')`);
   const p = req.principal;
   if (p.kind === 'namespace' && p.namespace !== ns)
@@ -82,23 +83,13 @@ async function experimentOr404(deps: ApiDeps, namespace: string, name: string): 
 }
 
 async function trialOr404(deps: ApiDeps, namespace: string, name: string): Promise<{ experiment: ExperimentRecord; trial: TrialRecord }> {
-  const { store } = deps.use;
-  const candidates = (await store.listExperiments(namespace)).filter((e) => name.startsWith(`${e.name}-`));
-  for (const experiment of candidates) {
-    const summary = (await store.listTrialSummaries(namespace, experiment.name)).find((t) => t.name === name);
-    const trial = summary && (await store.getTrial(namespace, experiment.name, summary.index));
-    if (trial) return { experiment, trial };
-  }
-  throw new NotFoundError(`trial ${JSON.stringify(name)} not found in namespace ${JSON.stringify(namespace)}`);
+  const found = await findTrialByName(deps.use.store, name, namespace);
+  if (!found) throw new NotFoundError(`trial ${JSON.stringify(name)} not found in namespace ${JSON.stringify(namespace)}`);
+  return found;
 }
 
 async function katibExperiment(deps: ApiDeps, record: ExperimentRecord) {
   return experimentObject(record, await deps.use.store.listTrials(record.namespace, record.name));
-}
-
-/** The experiment's condition type as a status filter matches it: Created, Running, Stopped, Succeeded, Failed. */
-function statusOf(record: ExperimentRecord): string {
-  return record.reason === 'ExperimentStopped' ? 'Stopped' : record.state;
 }
 
 const EXPERIMENT_STATUSES = ['Created', 'Running', 'Restarting', 'Stopped', 'Succeeded', 'Failed'];
@@ -111,7 +102,7 @@ async function listExperiments(req: RouteRequest, namespace?: string): Promise<A
     ]);
   }
   const scoped = req.principal.kind === 'namespace' ? req.principal.namespace : namespace;
-  const records = (await req.deps.use.store.listExperiments(scoped)).filter((r) => status === undefined || statusOf(r) === status);
+  const records = (await req.deps.use.store.listExperiments(scoped)).filter((r) => status === undefined || experimentStatus(r) === status);
   return ok(listObject('Experiment', await Promise.all(records.map((r) => katibExperiment(req.deps, r)))));
 }
 
@@ -335,7 +326,7 @@ async function pushObservations(req: RouteRequest): Promise<ApiResult> {
   if (isTrialFinished(trial.state))
     throw new HttpError(409, 'Conflict', `trial ${name} has ended (${trial.state}); it takes no more observations`);
   // Pushes of one trial come one at a time from its process; each is numbered after the log so far.
-  const seq = (await req.deps.use.store.listObservations(namespace, name)).length;
+  const seq = await req.deps.use.store.nextObservationSeq(namespace, name);
   await req.deps.use.store.appendObservations(namespace, name, observations, seq);
   return ok({ accepted: observations.length }, 201);
 }

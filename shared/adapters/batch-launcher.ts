@@ -11,16 +11,6 @@ import type { RuntimeHandle } from '../experiment/records.js';
 import type { TrialLauncher, TrialRunEvents, TrialRunRequest, TrialRunResult } from '../ports/trial-launcher.js';
 import { type BatchLauncherConfig, batchJobName, submitJobRequest } from '../training/batch-job.js';
 
-export type { BatchImage, BatchLauncherConfig } from '../training/batch-job.js';
-export {
-  BATCH_LIMITS,
-  batchJobName,
-  MPI_WORKER_COMMAND,
-  resourceRequirements,
-  retryStrategy,
-  submitJobRequest,
-} from '../training/batch-job.js';
-
 /** How a finished Batch job maps to a trial's run: the job's status is its main node's. */
 export function runResult(detail: JobDetail): TrialRunResult {
   const exitCode = detail.container?.exitCode ?? detail.attempts?.at(-1)?.container?.exitCode;

@@ -211,6 +211,23 @@ export class DynamoDbExperimentStore implements ExperimentStore {
     await this.batchWrite(puts);
   }
 
+  async nextObservationSeq(namespace: string, trial: string): Promise<number> {
+    // The newest sort key only: sequence numbers are zero-padded, so they sort as numbers.
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+        ExpressionAttributeValues: { ':pk': observationPk(namespace, trial), ':p': 'OBS#' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ProjectionExpression: 'SK',
+        ConsistentRead: true,
+      }),
+    );
+    const last = out.Items?.[0]?.SK as string | undefined;
+    return last ? Number(last.slice('OBS#'.length)) + 1 : 0;
+  }
+
   async listObservations(namespace: string, trial: string): Promise<ObservationRecord[]> {
     const items = await this.queryAll({
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
@@ -277,16 +294,6 @@ export class DynamoDbExperimentStore implements ExperimentStore {
       { ...streamKey(record.logGroup, record.logStream), ...record },
       () => new AlreadyExistsError(`log stream ${record.logStream} is known already`),
     );
-  }
-
-  async updateLogStream(record: LogStreamRecord): Promise<LogStreamRecord> {
-    const next = { ...record, version: record.version + 1 };
-    await this.putVersioned(
-      { ...streamKey(record.logGroup, record.logStream), ...next },
-      record.version,
-      () => new ConflictError(`log stream ${record.logStream} changed since version ${record.version}`),
-    );
-    return next;
   }
 
   async putTrialStream(record: TrialStreamRecord): Promise<void> {

@@ -32,7 +32,7 @@ function resourceOf(kind: string): { group: string; version: string; plural: str
  * primary container of every replica (Katib injects into the primary pod; the others get it too so
  * that every rank knows its trial).
  */
-export function trialObject(request: TrialRunRequest): KubeObject {
+export function trialJob(request: TrialRunRequest): KubeObject {
   const job = structuredClone(request.job) as Obj;
   const kind = String(job.kind);
   const meta = obj(job.metadata);
@@ -120,7 +120,7 @@ export class EksLauncher implements TrialLauncher {
   }
 
   async run(request: TrialRunRequest, events: TrialRunEvents): Promise<TrialRunResult> {
-    const body = trialObject(request);
+    const body = trialJob(request);
     const kind = String(body.kind);
     const key = `${request.namespace}/${request.trialName}`;
     try {

@@ -104,6 +104,11 @@ export class InMemoryExperimentStore implements ExperimentStore {
     this.observations.set(k, log);
   }
 
+  async nextObservationSeq(namespace: string, trial: string): Promise<number> {
+    const log = this.observations.get(key(namespace, trial));
+    return log && log.size > 0 ? Math.max(...log.keys()) + 1 : 0;
+  }
+
   async listObservations(namespace: string, trial: string): Promise<ObservationRecord[]> {
     const log = this.observations.get(key(namespace, trial));
     if (!log) return [];
@@ -156,16 +161,6 @@ export class InMemoryExperimentStore implements ExperimentStore {
     const k = key(record.logGroup, record.logStream);
     if (this.streams.has(k)) throw new AlreadyExistsError(`log stream ${record.logStream} is known already`);
     this.streams.set(k, structuredClone(record));
-  }
-
-  async updateLogStream(record: LogStreamRecord): Promise<LogStreamRecord> {
-    const k = key(record.logGroup, record.logStream);
-    const stored = this.streams.get(k);
-    if (!stored || stored.version !== record.version)
-      throw new ConflictError(`log stream ${record.logStream} changed since version ${record.version}`);
-    const next = { ...structuredClone(record), version: record.version + 1 };
-    this.streams.set(k, next);
-    return structuredClone(next);
   }
 
   async putTrialStream(record: TrialStreamRecord): Promise<void> {

@@ -233,6 +233,12 @@ export class LocalProcessLauncher implements TrialLauncher {
     }
     Object.assign(env, request.env ?? {});
 
+    // Container paths that mean per-trial folders locally are rewritten in every argument and env value.
+    const rewriteAll = (rewrite: (value: string) => string) => {
+      argv = argv.map(rewrite);
+      for (const k of Object.keys(env)) env[k] = rewrite(env[k]!);
+    };
+
     // The File collector's container path means a per-trial file locally: rewrite it wherever it appears.
     let metricsFile: string | undefined;
     if (request.metricsFilePath) {
@@ -241,8 +247,7 @@ export class LocalProcessLauncher implements TrialLauncher {
       metricsFile = join(dir, basename(request.metricsFilePath) || 'metrics.log');
       const from = request.metricsFilePath;
       const to = metricsFile;
-      argv = argv.map((a) => a.split(from).join(to));
-      for (const k of Object.keys(env)) env[k] = env[k]!.split(from).join(to);
+      rewriteAll((v) => v.split(from).join(to));
       env.TUNESTEP_METRICS_FILE = metricsFile;
     }
 
@@ -254,8 +259,7 @@ export class LocalProcessLauncher implements TrialLauncher {
       rmSync(root, { recursive: true, force: true });
       mkdirSync(root, { recursive: true });
       const rewrite = pathRewriter(request.tfEvents.path, root);
-      argv = argv.map(rewrite);
-      for (const k of Object.keys(env)) env[k] = rewrite(env[k]!);
+      rewriteAll(rewrite);
       tfEventsDir = join(root, request.tfEvents.path);
       env.TUNESTEP_TFEVENT_DIR = tfEventsDir;
     }
@@ -272,8 +276,7 @@ export class LocalProcessLauncher implements TrialLauncher {
         mkdirSync(dir, { recursive: true });
       }
       const from = request.checkpoint.mountPath.replace(/\/+$/, '');
-      argv = argv.map((a) => a.split(from).join(dir));
-      for (const k of Object.keys(env)) env[k] = env[k]!.split(from).join(dir);
+      rewriteAll((v) => v.split(from).join(dir));
       env.TUNESTEP_CHECKPOINT_DIR = dir;
     }
 

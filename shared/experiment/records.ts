@@ -64,10 +64,7 @@ export interface TrialRecord {
   version: number;
 }
 
-/**
- * A CloudWatch Logs stream of a trial's node (AWS): whose it is, learnt from the bootstrap's first
- * line, and where the next observation from it goes in the trial's log.
- */
+/** A CloudWatch Logs stream of a trial's node (AWS): whose it is, learnt from the bootstrap's first line. */
 export interface LogStreamRecord {
   logGroup: string;
   logStream: string;
@@ -76,9 +73,6 @@ export interface LogStreamRecord {
   trial: string;
   /** The node's rank; only rank 0's output carries metrics. */
   rank: number;
-  /** Sequence number of the next observation written from this stream. */
-  nextSeq: number;
-  version: number;
 }
 
 /** Where one node of a trial writes its output on AWS (found from the log stream's first line). */

@@ -13,6 +13,14 @@ export function isTrialFinished(state: TrialState): boolean {
   return FINISHED_TRIAL.has(state);
 }
 
+/** The reason of an experiment stopped on request: still Running (resumable), its Running condition False. */
+export const STOPPED_REASON = 'ExperimentStopped';
+
+/** An experiment's status as lists filter it: its state, or `Stopped` for one stopped on request. */
+export function experimentStatus(record: { state: ExperimentState; reason: string }): ExperimentState | 'Stopped' {
+  return record.reason === STOPPED_REASON ? 'Stopped' : record.state;
+}
+
 /** Whether an experiment has ended. */
 export function isExperimentFinished(state: ExperimentState): boolean {
   return state === 'Succeeded' || state === 'Failed';

@@ -42,6 +42,8 @@ export interface ExperimentStore {
 
   /** Appends values to a trial's observation log; `firstSeq` numbers them so that a retry overwrites. */
   appendObservations(namespace: string, trial: string, observations: ObservationRecord[], firstSeq: number): Promise<void>;
+  /** The sequence number to append a trial's next observations at (0 when its log is empty): one read, whatever the log's length. */
+  nextObservationSeq(namespace: string, trial: string): Promise<number>;
   /** A trial's observation log in the order it was written. */
   listObservations(namespace: string, trial: string): Promise<ObservationRecord[]>;
   deleteObservations(namespace: string, trial: string): Promise<void>;
@@ -59,8 +61,6 @@ export interface ExperimentStore {
   getLogStream(logGroup: string, logStream: string): Promise<LogStreamRecord | undefined>;
   /** @throws AlreadyExistsError when the stream is known already */
   createLogStream(record: LogStreamRecord): Promise<void>;
-  /** @throws ConflictError when the stored version differs from `record.version` */
-  updateLogStream(record: LogStreamRecord): Promise<LogStreamRecord>;
   /** AWS: records a trial node's log stream (idempotent). */
   putTrialStream(record: TrialStreamRecord): Promise<void>;
   /** A trial's log streams, by rank. */

@@ -17,6 +17,10 @@ const isNumeric = (v: unknown): boolean => typeof v === 'string' && v.trim() !==
  */
 const NAME_RULE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const NAMESPACE_RULE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Whether a value is a valid Kubernetes namespace (a DNS label: lowercase letters, digits, '-', at most 63). */
+export const isNamespace = (value: unknown): value is string =>
+  typeof value === 'string' && NAMESPACE_RULE.test(value) && value.length <= 63;
 const MAX_NAME_LENGTH = 40;
 
 const PARAMETER_TYPES = ['double', 'int', 'discrete', 'categorical'];
@@ -85,7 +89,7 @@ function validateMetadata(meta: unknown, add: Add): void {
       );
     }
   }
-  if (namespace !== undefined && (!isNonEmptyString(namespace) || !NAMESPACE_RULE.test(namespace) || namespace.length > 63)) {
+  if (namespace !== undefined && !isNamespace(namespace)) {
     add('metadata.namespace', `must be a DNS label: lowercase letters, digits and '-', at most 63 characters (got ${show(namespace)})`);
   }
 }

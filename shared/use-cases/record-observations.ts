@@ -1,10 +1,11 @@
 import { medianStopRule, shouldStop } from '../algorithms/median-stop.js';
 import { AlreadyExistsError } from '../errors.js';
-import type { LogStreamRecord, TrialRecord } from '../experiment/records.js';
+import type { LogStreamRecord } from '../experiment/records.js';
 import { isTrialFinished } from '../experiment/states.js';
 import { collectorFor } from '../metrics/collector.js';
 import { parseMarker } from '../metrics/stream-marker.js';
 import type { UseCaseDeps } from './deps.js';
+import { trialOfExperiment } from './find-trial.js';
 import { retryOnConflict } from './retry.js';
 
 /** A batch of log lines of one stream, as a CloudWatch Logs subscription delivers them. */
@@ -27,7 +28,7 @@ async function streamOf(deps: UseCaseDeps, batch: LogBatch): Promise<{ stream?: 
   const at = batch.events.findIndex((e) => parseMarker(e.message) !== undefined);
   if (at >= 0) {
     const owner = parseMarker(batch.events[at]!.message)!;
-    const record: LogStreamRecord = { logGroup: batch.logGroup, logStream: batch.logStream, ...owner, nextSeq: 0, version: 0 };
+    const record: LogStreamRecord = { logGroup: batch.logGroup, logStream: batch.logStream, ...owner };
     try {
       await deps.store.createLogStream(record);
     } catch (e) {
@@ -46,16 +47,13 @@ async function streamOf(deps: UseCaseDeps, batch: LogBatch): Promise<{ stream?: 
   return { stream: await deps.store.getLogStream(batch.logGroup, batch.logStream), from: 0 };
 }
 
-async function findTrial(deps: UseCaseDeps, stream: LogStreamRecord): Promise<TrialRecord | undefined> {
-  const summary = (await deps.store.listTrialSummaries(stream.namespace, stream.experiment)).find((t) => t.name === stream.trial);
-  return summary && deps.store.getTrial(stream.namespace, stream.experiment, summary.index);
-}
+const findTrial = (deps: UseCaseDeps, stream: LogStreamRecord) =>
+  trialOfExperiment(deps.store, stream.namespace, stream.experiment, stream.trial);
 
 /**
  * The record-observations function (AWS): a trial's stdout arrives from CloudWatch Logs, not through a
  * launcher, so this applies the experiment's StdOut collector (Katib's regex or the spec's filters) to
- * the primary node's lines, appends the observations to the trial's log in order (numbered from the
- * stream's record, so a redelivered batch overwrites instead of duplicating), and applies median
+ * the primary node's lines, appends the observations to the trial's log in order, and applies median
  * stopping: a trial worse than the median is stopped (TerminateJob through the launcher) and marked
  * for CompleteTrial to record as EarlyStopped.
  */
@@ -71,11 +69,9 @@ export async function recordObservations(deps: UseCaseDeps, batch: LogBatch): Pr
   const collector = collectorFor(spec.objective, spec.metricsCollectorSpec);
   const observations = lines.flatMap((e) => collector.collect(e.message, new Date(e.timestamp).toISOString()));
   if (observations.length > 0) {
-    await retryOnConflict(async () => {
-      const current = (await deps.store.getLogStream(stream.logGroup, stream.logStream)) ?? stream;
-      await deps.store.appendObservations(stream.namespace, stream.trial, observations, current.nextSeq);
-      await deps.store.updateLogStream({ ...current, nextSeq: current.nextSeq + observations.length });
-    });
+    // CloudWatch delivers a stream's batches one at a time; each is appended after the log so far.
+    const seq = await deps.store.nextObservationSeq(stream.namespace, stream.trial);
+    await deps.store.appendObservations(stream.namespace, stream.trial, observations, seq);
   }
 
   let earlyStopped = false;

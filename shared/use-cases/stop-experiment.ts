@@ -1,8 +1,7 @@
+import { STOPPED_REASON } from '../experiment/states.js';
 import { setCondition } from '../experiment/status.js';
 import type { UseCaseDeps } from './deps.js';
 import { retryOnConflict } from './retry.js';
-
-export const STOPPED_REASON = 'ExperimentStopped';
 
 /**
  * Records that an experiment's loop was stopped on request: it stays Running (resumable), with its

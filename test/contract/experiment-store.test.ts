@@ -201,24 +201,19 @@ describe.each<[string, () => Promise<ExperimentStore>]>([
     expect(await store.getJob('other', 'j1')).toBeDefined();
   });
 
-  test('log streams: create once, optimistic update', async () => {
-    const stream = {
-      logGroup: '/aws/batch/job',
-      logStream: 'def/default/abc',
-      namespace: 'ns',
-      experiment: 'a',
-      trial: 'a-t0',
-      rank: 0,
-      nextSeq: 0,
-      version: 0,
-    };
+  test('log streams: known once', async () => {
+    const stream = { logGroup: '/aws/batch/job', logStream: 'def/default/abc', namespace: 'ns', experiment: 'a', trial: 'a-t0', rank: 0 };
     expect(await store.getLogStream(stream.logGroup, stream.logStream)).toBeUndefined();
     await store.createLogStream(stream);
     await expect(store.createLogStream(stream)).rejects.toMatchObject({ name: 'AlreadyExistsError' });
-    const next = await store.updateLogStream({ ...stream, nextSeq: 5 });
-    expect(next.version).toBe(1);
-    await expect(store.updateLogStream({ ...stream, nextSeq: 9 })).rejects.toMatchObject({ name: 'ConflictError' });
-    expect((await store.getLogStream(stream.logGroup, stream.logStream))?.nextSeq).toBe(5);
+    expect(await store.getLogStream(stream.logGroup, stream.logStream)).toEqual(stream);
+  });
+
+  test('the next observation sequence number follows the newest, past ten', async () => {
+    expect(await store.nextObservationSeq('ns', 'seq-t')).toBe(0);
+    const o = { metricName: 'loss', value: '1', timestamp: '' };
+    await store.appendObservations('ns', 'seq-t', Array(12).fill(o), 0);
+    expect(await store.nextObservationSeq('ns', 'seq-t')).toBe(12);
   });
 
   test("a trial's log streams, listed by rank; putting one twice keeps one", async () => {

@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { nodeEnvironment, nodeRank, replicaOrder } from '../../runtime/bootstrap.js';
+import { nodeEnvironment, nodeRank } from '../../runtime/bootstrap.js';
 import { freePort } from '../../shared/adapters/local-job-runner.js';
+import { replicaOrder } from '../../shared/training/node-order.js';
 import { FIXTURES, ROOT } from '../helpers.js';
 
 // The Batch node bootstrap, exercised the only way it can be without a cloud account: N processes on

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand, TerminateJobCommand } from '@aws-sdk/client-batch';
 import { describe, expect, it, test } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { BatchLauncher, batchJobName, retryStrategy, submitJobRequest } from '#shared/adapters/batch-launcher.js';
+import { BatchLauncher } from '#shared/adapters/batch-launcher.js';
 import type { ValidationError } from '#shared/errors.js';
 import type { TrialRunRequest } from '#shared/ports/trial-launcher.js';
 import { loadExperiment } from '#shared/spec/load.js';
 import { renderTrialSpec } from '#shared/spec/template.js';
+import { batchJobName, retryStrategy, submitJobRequest } from '#shared/training/batch-job.js';
 import { loadTrainingJob } from '#shared/training/job-spec.js';
 import { conformanceDir } from '../helpers.js';
 
