@@ -88,8 +88,8 @@ describeIf('the web UI in Chromium', () => {
     for (const plot of ['history-plot', 'parallel-plot', 'importance-plot']) {
       const chart = page.getByTestId(plot);
       expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
-      // Drawn, not just laid out: the SVG has marks in it.
-      expect(await chart.locator('svg path').count()).toBeGreaterThan(3);
+      // Drawn, not just laid out: the SVG gets marks in it (ECharts paints on the next frame, so wait).
+      await chart.locator('svg path').nth(3).waitFor({ state: 'attached' });
     }
     expect(await page.getByTestId('parallel-plot').getAttribute('data-points')).toBe('8');
     expect(await page.getByTestId('best-trial').textContent()).toMatch(/loss = \d/);
@@ -113,7 +113,8 @@ describeIf('the web UI in Chromium', () => {
     await curve.waitFor();
     // Four epochs of loss: four points on the curve.
     expect(await curve.getAttribute('data-points')).toBe('4');
-    expect(await curve.locator('svg path').count()).toBeGreaterThan(2);
+    // ECharts paints on the next animation frame: wait for the marks rather than count them at once.
+    await curve.locator('svg path').nth(2).waitFor({ state: 'attached' });
     await page.getByTestId('trial-logs').filter({ hasText: 'training done' }).waitFor();
     expect(await page.getByTestId('trial-logs').textContent()).toMatch(/epoch=1 loss=\d/);
     await page.screenshot({ path: join(SHOTS, 'trial.png'), fullPage: true });
