@@ -259,6 +259,23 @@ describe('TPE finds better points than random search', () => {
     expect(median(cmaes)).toBeLessThan(median(randomSearch) / 2);
   });
 
+  test('the good set pins an optimum down: the best trials pull the samples, more finely than a twelfth of the range', () => {
+    // 40 trials on a grid over [0, 1]; the good set (the best 4) is two pairs, the better pair at 0.76
+    // and 0.79 around the optimum 0.77, the other around 0.3. Improvement weights favour the first pair,
+    // and the good kernels may be narrower than Optuna's clip (range / 6 here): Optuna-style TPE put 27
+    // of 200 suggestions within 0.05 of the optimum.
+    const parameters: ParameterSpec[] = [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }];
+    const loss = (x: number) => Math.min(Math.abs(x - 0.3) + 0.02, Math.abs(x - 0.77) * 2);
+    const trials: AlgorithmTrial[] = Array.from({ length: 40 }, (_, i) => {
+      const x = (i + 0.5) / 40;
+      return { name: `t${i}`, parameterAssignments: [{ name: 'x', value: String(x) }], state: 'succeeded', objectiveValue: loss(x) };
+    });
+    const xs = Array.from({ length: 200 }, (_, s) =>
+      Number(tpe.suggest(baseInput(trials, 1, s + 1, parameters)).assignments[0]![0]!.value),
+    );
+    expect(xs.filter((x) => Math.abs(x - 0.77) < 0.05).length).toBeGreaterThan(45);
+  });
+
   const univariate: SuggestionAlgorithm = {
     ...tpe,
     suggest: (i) => tpe.suggest({ ...i, settings: { ...i.settings, multivariate: 'false' } }),
