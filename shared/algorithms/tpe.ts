@@ -219,7 +219,9 @@ function buildEstimator(
       for (const list of [est.mus, est.sigmas, est.invSigmas, est.logCoefs]) list.push(new Float64Array(0));
       continue;
     }
-    const xs = Float64Array.from(points, (p) => p[di]!);
+    // Plain loops here and below: typed-array `from`/`map` with a callback were most of this function.
+    const xs = new Float64Array(n);
+    for (let i = 0; i < n; i++) xs[i] = points[i]![di]!;
     const range = d.high - d.low || 1;
     // Neighbour heuristic (Optuna's default, consider_endpoints=False): the points and the prior's centre
     // sorted; each point's bandwidth is its larger gap to a neighbour (the outermost ones have one),
@@ -248,14 +250,21 @@ function buildEstimator(
     }
     mus[n] = d.priorMu;
     sigmas[n] = d.priorSigma;
-    const logCoefs = mus.map((mu, k) => {
+    const logCoefs = new Float64Array(n + 1);
+    const invSigmas = new Float64Array(n + 1);
+    const logCell = d.cell > 0 ? Math.log(d.cell) : 0;
+    for (let k = 0; k <= n; k++) {
       const sigma = sigmas[k]!;
-      const mass = normalCdf((d.high - mu) / sigma) - normalCdf((d.low - mu) / sigma);
-      return -Math.log(sigma) - LOG_SQRT_2PI - Math.log(Math.max(mass, 1e-300)) + (d.cell > 0 ? Math.log(d.cell) : 0);
-    });
+      const a = (d.low - mus[k]!) / sigma;
+      const b = (d.high - mus[k]!) / sigma;
+      // A kernel 8 sigmas from both ends loses under 1e-15 of its mass: skip the two erfc (most of g's).
+      const mass = a < -8 && b > 8 ? 1 : normalCdf(b) - normalCdf(a);
+      logCoefs[k] = -Math.log(sigma) - LOG_SQRT_2PI - Math.log(Math.max(mass, 1e-300)) + logCell;
+      invSigmas[k] = 1 / sigma;
+    }
     est.mus.push(mus);
     est.sigmas.push(sigmas);
-    est.invSigmas.push(sigmas.map((x) => 1 / x));
+    est.invSigmas.push(invSigmas);
     est.logCoefs.push(logCoefs);
     est.catLogP.push([]);
   }
