@@ -293,9 +293,17 @@ function logDensity(all: Dim[], est: Estimator, x: number[]): number {
     const mus = est.mus[j]!;
     const inv = est.invSigmas[j]!;
     const coef = est.logCoefs[j]!;
+    if (d.cell === 0) {
+      // Continuous: the hot loop, kept free of the grid's branch.
+      for (let k = 0; k < kernels; k++) {
+        const z = (v - mus[k]!) * inv[k]!;
+        acc[k]! += coef[k]! - 0.5 * z * z;
+      }
+      continue;
+    }
     for (let k = 0; k < kernels; k++) {
       const invSigma = inv[k]!;
-      if (d.cell > 0 && d.cell * invSigma > 0.5) {
+      if (d.cell * invSigma > 0.5) {
         // A kernel narrower than two grid cells: its density is a poor stand-in for its cell's mass.
         const mu = mus[k]!;
         const p = normalCdf((v + d.cell / 2 - mu) * invSigma) - normalCdf((v - d.cell / 2 - mu) * invSigma);
