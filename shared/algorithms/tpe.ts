@@ -144,6 +144,8 @@ function decode(dims: Dim[], x: number[]): ParameterAssignment[] {
 function improvementWeights(losses: number[], threshold: number): number[] {
   const raw = losses.map((loss) => Math.max(1e-12, threshold - loss));
   const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
+  // An infinite loss (a diverged run reporting inf) leaves no finite improvement: weigh equally then.
+  if (!Number.isFinite(mean) || raw.some((w) => !Number.isFinite(w))) return raw.map(() => 1);
   return raw.map((w) => w / mean);
 }
 

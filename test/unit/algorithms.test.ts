@@ -276,6 +276,24 @@ describe('TPE finds better points than random search', () => {
     expect(xs.filter((x) => Math.abs(x - 0.77) < 0.05).length).toBeGreaterThan(45);
   });
 
+  test('a diverged run reporting an infinite objective counts as best when maximizing, and the model still follows it', () => {
+    // 14 trials over [0, 1]; the three in the middle report +Infinity (maximized, so the best), the rest
+    // finite values. The good set is two of the infinite ones, so suggestions should stay in the middle.
+    const parameters: ParameterSpec[] = [{ name: 'x', parameterType: 'double', feasibleSpace: { min: '0', max: '1' } }];
+    const trials: AlgorithmTrial[] = Array.from({ length: 14 }, (_, i) => ({
+      name: `t${i}`,
+      parameterAssignments: [{ name: 'x', value: String((i + 0.5) / 14) }],
+      state: 'succeeded',
+      objectiveValue: i >= 6 && i <= 8 ? Number.POSITIVE_INFINITY : Math.abs(i - 7) / 14,
+    }));
+    const xs = Array.from({ length: 60 }, (_, s) => {
+      const input = { ...baseInput(trials, 1, s + 1, parameters), objective: { ...objective, type: 'maximize' as const } };
+      return Number(tpe.suggest(input).assignments[0]![0]!.value);
+    });
+    for (const x of xs) expect(x >= 0 && x <= 1).toBe(true);
+    expect(xs.filter((x) => Math.abs(x - 0.5) < 0.15).length).toBeGreaterThan(45);
+  });
+
   const univariate: SuggestionAlgorithm = {
     ...tpe,
     suggest: (i) => tpe.suggest({ ...i, settings: { ...i.settings, multivariate: 'false' } }),
