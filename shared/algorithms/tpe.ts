@@ -151,10 +151,10 @@ function improvementWeights(losses: number[], threshold: number): number[] {
 
 /**
  * The narrowest kernel an estimator may have, as a fraction of the range. Optuna's magic clip allows
- * 1 / min(100, kernels + 1). The good set's kernels may go narrower, to 1 / (kernels + 1)^1.5 but never
- * below 3% of the range (the paper's magic-clip exponent and minimum-bandwidth knobs; its exponent of 2
- * did worse on Hartmann-6 here: mean log10 regret -0.85 against -1.11 at 1.5, 40 seeds): otherwise a dozen good
- * points can never pin an optimum down more finely than a twelfth of the range. The bad set keeps
+ * 1 / min(100, kernels + 1): a dozen good points can then never pin an optimum down more finely than a
+ * twelfth of the range. The good set's kernels may go narrower, to 1 / (kernels + 1)^1.5 but never below
+ * 3% of the range (the paper's magic-clip exponent and minimum-bandwidth knobs; its exponent of 2 did
+ * worse on Hartmann-6 here: mean log10 regret -0.85 against -1.11 at 1.5, 40 seeds). The bad set keeps
  * Optuna's clip, so g stays smooth and does not punish the neighbourhood of every bad point.
  */
 function bandwidthFloor(kernels: number, good: boolean): number {
