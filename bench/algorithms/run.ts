@@ -8,7 +8,7 @@
  * multivariate TPE and CMA-ES. Then our/Optuna regret ratios, and Optuna 5's medians from
  * ../shared/reference/optuna5-baseline.md as the targets.
  * Part 2: time of one suggestion with 10 parameters at 100 and 1,000 completed trials, ours against
- * Optuna's TPE. The mean time per suggestion of `bayesianoptimization` over each 100-trial study is in
+ * Optuna's TPE (`--functions none` runs only this part). The mean time per suggestion of `bayesianoptimization` over each 100-trial study is in
  * part 1's last column (target: under 50 ms).
  *
  * Usage: npm run bench:algorithms [-- --seeds 20 --trials 100 --functions branin,mixed]
@@ -204,15 +204,11 @@ async function main() {
   console.log('\ntime of one suggestion, 10 parameters:');
   for (const n of [100, 1000]) {
     const line = [`  ${String(n).padStart(5)} completed trials:`];
-    for (const [label, multivariate] of [
-      ['tpe', 'true'],
-      ['tpe-univariate', 'false'],
-    ] as const) {
-      line.push(`tunestep ${label} ${suggestionMs(multivariate, n).toFixed(2)} ms`);
-    }
+    const ours = suggestionMs('true', n);
+    line.push(`tunestep tpe ${ours.toFixed(2)} ms`, `tunestep tpe-univariate ${suggestionMs('false', n).toFixed(2)} ms`);
     if (withOptuna) {
       const theirs = optuna<{ ms: number }>({ mode: 'timing', trials: n, params: 10, repeats: n >= 1000 ? 10 : 30 }).ms;
-      line.push(`optuna-3.1 tpe ${theirs.toFixed(2)} ms (ours/optuna ${(suggestionMs('true', n) / theirs).toFixed(2)})`);
+      line.push(`optuna-3.1 tpe ${theirs.toFixed(2)} ms (ours/optuna ${(ours / theirs).toFixed(2)})`);
     }
     console.log(line.join(', '));
   }
@@ -232,23 +228,27 @@ function suggestionMs(multivariate: 'true' | 'false', n: number): number {
     state: 'succeeded',
     objectiveValue: rng.next(),
   }));
-  const reps = n >= 1000 ? 20 : 50;
-  // Ten calls before the clock starts: a study runs warm after its first trials, and cold calls time V8's compiler.
-  const warmup = 10;
-  let t0 = performance.now();
-  for (let r = -warmup; r < reps; r++) {
-    if (r === 0) t0 = performance.now();
+  const suggest = (seed: number) =>
     algorithm.suggest({
       parameters,
       objective: { type: 'minimize', objectiveMetricName: 'y' },
       trials,
       count: 1,
       settings: { multivariate },
-      seed: r,
-      rng: createRng(r),
+      seed,
+      rng: createRng(seed),
     });
-  }
-  return (performance.now() - t0) / reps;
+  // Ten calls before the clock starts (a study runs warm after its first trials; cold calls time V8's
+  // compiler), then the median of five batches' means, so that one garbage collection or a neighbour's
+  // burst on this shared machine does not make the figure.
+  for (let r = 0; r < 10; r++) suggest(1000 + r);
+  const perBatch = n >= 1000 ? 8 : 20;
+  const batches = Array.from({ length: 5 }, (_, b) => {
+    const t0 = performance.now();
+    for (let r = 0; r < perBatch; r++) suggest(b * perBatch + r);
+    return (performance.now() - t0) / perBatch;
+  });
+  return batches.sort((a, b) => a - b)[2]!;
 }
 
 function drawValue(p: ParameterSpec, rng: ReturnType<typeof createRng>): string {
