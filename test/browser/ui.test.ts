@@ -97,8 +97,8 @@ describeIf('the web UI in Chromium', () => {
 
     // Sorting by the objective puts the best trial first.
     await page.getByTestId('trials-table').locator('th', { hasText: 'loss' }).click();
-    const firstRow = page.getByTestId('trials-table').locator('tbody tr').first();
-    expect(await firstRow.getAttribute('class')).toBe('best');
+    // The table re-renders after the click: wait for the best row to be first rather than look at once.
+    await page.getByTestId('trials-table').locator('tbody tr:first-child.best').waitFor({ timeout: 5_000 });
 
     await page.goto(`${server.url}/#/`);
     await page.getByTestId('experiment-table').locator('tbody tr', { hasText: 'from-the-browser' }).waitFor();
