@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type ApiAuth, newToken, TokenAuth } from '#functions/api/auth.js';
-import { handleApiEvent } from '#functions/api/handler.js';
+import { bearer, handleApiEvent } from '#functions/api/handler.js';
 import { statusBody } from '#functions/api/http.js';
 import type { ApiDeps } from '#functions/api/routes.js';
 import { isExperimentFinished, STOPPED_REASON } from '#shared/experiment/states.js';
@@ -173,30 +173,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     runIssues: (exp) => localRunIssues(exp, { push: true }),
     workdir: options.workdir,
   };
-  // Prometheus' scrape endpoint, outside /v1 as Prometheus expects, behind the same token (bearer_token in the scrape config).
-  const extraRoutes = new Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>([
-    [
-      '/metrics',
-      async (req, res) => {
-        const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-        if (!token || auth.principal(token)?.kind !== 'admin') {
-          return send(
-            res,
-            401,
-            'application/json',
-            JSON.stringify(statusBody(401, 'Unauthorized', 'send the access token as "Authorization: Bearer <token>"')),
-          );
-        }
-        send(res, 200, telemetry.registry.contentType, await telemetry.registry.metrics());
-      },
-    ],
-  ]);
+  // Prometheus' scrape endpoint, outside /v1 as Prometheus expects, behind the admin token (bearer_token in the scrape config).
+  const serveMetrics = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const token = bearer(req.headers);
+    if (!token || auth.principal(token)?.kind !== 'admin') {
+      const body = statusBody(401, 'Unauthorized', 'send the access token as "Authorization: Bearer <token>"');
+      return send(res, 401, 'application/json', JSON.stringify(body));
+    }
+    send(res, 200, telemetry.registry.contentType, await telemetry.registry.metrics());
+  };
 
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const extra = extraRoutes.get(url.pathname);
-      if (extra) return extra(req, res);
+      if (url.pathname === '/metrics') return serveMetrics(req, res);
       if (!url.pathname.startsWith('/v1/') && url.pathname !== '/v1') return serveStatic(res, url.pathname);
       const body = await readBody(req);
       if (body === undefined)

@@ -40,9 +40,10 @@ export function matchRoute(method: string, path: string): { route: Route; params
   return { route: hit.route, params };
 }
 
-function bearer(headers: Record<string, string | undefined>): string | undefined {
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearer(headers: Record<string, string | string[] | undefined>): string | undefined {
   const value = headers.authorization ?? headers.Authorization;
-  const match = value && /^Bearer\s+(\S+)$/i.exec(value);
+  const match = typeof value === 'string' && /^Bearer\s+(\S+)$/i.exec(value);
   return match ? match[1] : undefined;
 }
 

@@ -22,6 +22,11 @@ const status = {
   description: 'only experiments in this status',
   schema: { type: 'string', enum: ['Created', 'Running', 'Restarting', 'Stopped', 'Succeeded', 'Failed'] },
 };
+/** A Kubeflow object in the body, as YAML (what users keep) or JSON. */
+const KUBEFLOW_DOCUMENT = {
+  required: true,
+  content: { 'application/yaml': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } },
+};
 const op = (summary: string, responses: object, extra: object = {}) => ({ summary, responses: { ...responses, ...ERRORS }, ...extra });
 
 const katibObject = {
@@ -244,12 +249,7 @@ export const OPENAPI = {
       post: op(
         'Create an Experiment and start it',
         { '201': answer('The defaulted Experiment', ref('Experiment')), '409': answer('An experiment of that name exists', ref('Status')) },
-        {
-          requestBody: {
-            required: true,
-            content: { 'application/yaml': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } },
-          },
-        },
+        { requestBody: KUBEFLOW_DOCUMENT },
       ),
     },
     '/v1/namespaces/{namespace}/experiments/{name}': {
@@ -300,12 +300,7 @@ export const OPENAPI = {
       post: op(
         'Create a PyTorchJob, TFJob, MPIJob, XGBoostJob, JAXJob or batch Job and run it',
         { '201': answer('The defaulted job', ref('TrainingJob')), '409': answer('A job of that name exists', ref('Status')) },
-        {
-          requestBody: {
-            required: true,
-            content: { 'application/yaml': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } },
-          },
-        },
+        { requestBody: KUBEFLOW_DOCUMENT },
       ),
     },
     '/v1/namespaces/{namespace}/jobs/{name}': {

@@ -88,8 +88,9 @@ async function trialOr404(deps: ApiDeps, namespace: string, name: string): Promi
   return found;
 }
 
+/** The Katib object of a record; its counts and optimal trial need only the trials' summaries (a lean read). */
 async function katibExperiment(deps: ApiDeps, record: ExperimentRecord) {
-  return experimentObject(record, await deps.use.store.listTrials(record.namespace, record.name));
+  return experimentObject(record, await deps.use.store.listTrialSummaries(record.namespace, record.name));
 }
 
 const EXPERIMENT_STATUSES = ['Created', 'Running', 'Restarting', 'Stopped', 'Succeeded', 'Failed'];
@@ -126,26 +127,8 @@ function parseBody(
 
 async function submitExperiment(req: RouteRequest): Promise<ApiResult> {
   const namespace = namespaceOf(req);
-  const doc = parseBody(req);
-  const metadata = (doc.metadata ?? {}) as Record<string, unknown>;
-  if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
-    throw new ValidationError([
-      {
-        path: 'metadata.namespace',
-        message: `is ${JSON.stringify(metadata.namespace)} but the request is for namespace ${JSON.stringify(namespace)}`,
-      },
-    ]);
-  }
-  const experiment = checkExperiment({ ...doc, metadata: { ...metadata, namespace } });
-  const issues = req.deps.runIssues?.(experiment) ?? [];
-  if (issues.length > 0) {
-    throw new ValidationError(
-      issues.map((text) => {
-        const at = text.indexOf(': ');
-        return { path: text.slice(0, at), message: text.slice(at + 2) };
-      }),
-    );
-  }
+  const experiment = checkExperiment(inNamespace(parseBody(req), namespace));
+  throwIssues(req.deps.runIssues?.(experiment) ?? []);
   const record = await createExperiment(req.deps.use, { experiment, ...req.deps.identity(), workdir: req.deps.workdir });
   await req.deps.runner.start(namespace, record.name);
   return ok(await katibExperiment(req.deps, (await req.deps.use.store.getExperiment(namespace, record.name)) ?? record), 201);

@@ -128,22 +128,36 @@ export class DynamoDbExperimentStore implements ExperimentStore {
   }
 
   async listExperiments(namespace?: string): Promise<ExperimentRecord[]> {
-    const items =
-      namespace === undefined
-        ? await this.scanAll('begins_with(SK, :p) AND begins_with(PK, :ns)', { ':p': 'EXP#', ':ns': 'NS#' })
-        : await this.queryAll({
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-            ExpressionAttributeValues: { ':pk': `NS#${namespace}`, ':p': 'EXP#' },
-          });
-    return items.map((i) => strip<ExperimentRecord>(i)!).sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name));
+    return this.listNamed<ExperimentRecord>('EXP#', namespace);
   }
 
   async updateExperiment(record: ExperimentRecord): Promise<ExperimentRecord> {
+    return this.updateNamed(experimentKey(record.namespace, record.name), record, 'experiment');
+  }
+
+  /** Experiments or jobs (by their sort-key prefix) of one namespace, or of every namespace, by name. */
+  private async listNamed<T extends { namespace: string; name: string }>(prefix: 'EXP#' | 'JOB#', namespace?: string): Promise<T[]> {
+    const items =
+      namespace === undefined
+        ? await this.scanAll('begins_with(SK, :p) AND begins_with(PK, :ns)', { ':p': prefix, ':ns': 'NS#' })
+        : await this.queryAll({
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+            ExpressionAttributeValues: { ':pk': `NS#${namespace}`, ':p': prefix },
+          });
+    return items.map((i) => strip<T>(i)!).sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name));
+  }
+
+  /** Writes the next version of an experiment or job, if nobody wrote one since `record.version`. */
+  private async updateNamed<T extends { namespace: string; name: string; version: number }>(
+    itemKey: Record<string, string>,
+    record: T,
+    kind: string,
+  ): Promise<T> {
     const next = { ...record, version: record.version + 1 };
     await this.putVersioned(
-      { ...experimentKey(record.namespace, record.name), ...next },
+      { ...itemKey, ...next },
       record.version,
-      () => new ConflictError(`experiment ${record.namespace}/${record.name} changed since version ${record.version}`),
+      () => new ConflictError(`${kind} ${record.namespace}/${record.name} changed since version ${record.version}`),
     );
     return next;
   }
@@ -258,24 +272,11 @@ export class DynamoDbExperimentStore implements ExperimentStore {
   }
 
   async listJobs(namespace?: string): Promise<JobRecord[]> {
-    const items =
-      namespace === undefined
-        ? await this.scanAll('begins_with(SK, :p) AND begins_with(PK, :ns)', { ':p': 'JOB#', ':ns': 'NS#' })
-        : await this.queryAll({
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-            ExpressionAttributeValues: { ':pk': `NS#${namespace}`, ':p': 'JOB#' },
-          });
-    return items.map((i) => strip<JobRecord>(i)!).sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name));
+    return this.listNamed<JobRecord>('JOB#', namespace);
   }
 
   async updateJob(record: JobRecord): Promise<JobRecord> {
-    const next = { ...record, version: record.version + 1 };
-    await this.putVersioned(
-      { ...jobKey(record.namespace, record.name), ...next },
-      record.version,
-      () => new ConflictError(`job ${record.namespace}/${record.name} changed since version ${record.version}`),
-    );
-    return next;
+    return this.updateNamed(jobKey(record.namespace, record.name), record, 'job');
   }
 
   async deleteJob(namespace: string, name: string): Promise<void> {

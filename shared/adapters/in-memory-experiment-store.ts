@@ -13,44 +13,74 @@ import type { JobRecord } from '../training/job-record.js';
 
 const key = (...parts: string[]) => parts.join('/');
 
+/**
+ * Versioned records named by namespace and name (experiments, training jobs): the create, read, list,
+ * optimistic update and delete that both kinds share, on copies so callers never hold stored objects.
+ */
+class NamedRecords<T extends { namespace: string; name: string; version: number }> {
+  private readonly items = new Map<string, T>();
+
+  constructor(private readonly kind: string) {}
+
+  create(record: T): void {
+    const k = key(record.namespace, record.name);
+    if (this.items.has(k)) throw new AlreadyExistsError(`${this.kind} ${record.namespace}/${record.name} already exists`);
+    this.items.set(k, structuredClone(record));
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    const r = this.items.get(key(namespace, name));
+    return r && structuredClone(r);
+  }
+
+  list(namespace?: string): T[] {
+    return [...this.items.values()]
+      .filter((r) => namespace === undefined || r.namespace === namespace)
+      .sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name))
+      .map((r) => structuredClone(r));
+  }
+
+  update(record: T): T {
+    const k = key(record.namespace, record.name);
+    const stored = this.items.get(k);
+    if (!stored || stored.version !== record.version) {
+      throw new ConflictError(
+        `${this.kind} ${record.namespace}/${record.name} changed (version ${stored?.version}, expected ${record.version})`,
+      );
+    }
+    const next = { ...structuredClone(record), version: record.version + 1 };
+    this.items.set(k, next);
+    return structuredClone(next);
+  }
+
+  delete(namespace: string, name: string): void {
+    this.items.delete(key(namespace, name));
+  }
+}
+
 /** An `ExperimentStore` in memory, for unit tests; passes the same contract suite as the DynamoDB one. */
 export class InMemoryExperimentStore implements ExperimentStore {
-  private readonly experiments = new Map<string, ExperimentRecord>();
+  private readonly experiments = new NamedRecords<ExperimentRecord>('experiment');
   private readonly trials = new Map<string, TrialRecord>();
   private readonly observations = new Map<string, Map<number, ObservationRecord>>();
-  private readonly jobs = new Map<string, JobRecord>();
+  private readonly jobs = new NamedRecords<JobRecord>('job');
   private readonly streams = new Map<string, LogStreamRecord>();
   private readonly trialStreams = new Map<string, TrialStreamRecord>();
 
   async createExperiment(record: ExperimentRecord): Promise<void> {
-    const k = key(record.namespace, record.name);
-    if (this.experiments.has(k)) throw new AlreadyExistsError(`experiment ${record.namespace}/${record.name} already exists`);
-    this.experiments.set(k, structuredClone(record));
+    this.experiments.create(record);
   }
 
   async getExperiment(namespace: string, name: string): Promise<ExperimentRecord | undefined> {
-    const r = this.experiments.get(key(namespace, name));
-    return r && structuredClone(r);
+    return this.experiments.get(namespace, name);
   }
 
   async listExperiments(namespace?: string): Promise<ExperimentRecord[]> {
-    return [...this.experiments.values()]
-      .filter((e) => namespace === undefined || e.namespace === namespace)
-      .sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name))
-      .map((e) => structuredClone(e));
+    return this.experiments.list(namespace);
   }
 
   async updateExperiment(record: ExperimentRecord): Promise<ExperimentRecord> {
-    const k = key(record.namespace, record.name);
-    const stored = this.experiments.get(k);
-    if (!stored || stored.version !== record.version) {
-      throw new ConflictError(
-        `experiment ${record.namespace}/${record.name} changed (version ${stored?.version}, expected ${record.version})`,
-      );
-    }
-    const next = { ...structuredClone(record), version: record.version + 1 };
-    this.experiments.set(k, next);
-    return structuredClone(next);
+    return this.experiments.update(record);
   }
 
   async deleteExperiment(namespace: string, name: string): Promise<void> {
@@ -58,7 +88,7 @@ export class InMemoryExperimentStore implements ExperimentStore {
       this.observations.delete(key(namespace, t.name));
       this.trials.delete(key(namespace, name, String(t.index)));
     }
-    this.experiments.delete(key(namespace, name));
+    this.experiments.delete(namespace, name);
   }
 
   async createTrial(record: TrialRecord): Promise<void> {
@@ -120,36 +150,23 @@ export class InMemoryExperimentStore implements ExperimentStore {
   }
 
   async createJob(record: JobRecord): Promise<void> {
-    const k = key(record.namespace, record.name);
-    if (this.jobs.has(k)) throw new AlreadyExistsError(`job ${record.namespace}/${record.name} already exists`);
-    this.jobs.set(k, structuredClone(record));
+    this.jobs.create(record);
   }
 
   async getJob(namespace: string, name: string): Promise<JobRecord | undefined> {
-    const r = this.jobs.get(key(namespace, name));
-    return r && structuredClone(r);
+    return this.jobs.get(namespace, name);
   }
 
   async listJobs(namespace?: string): Promise<JobRecord[]> {
-    return [...this.jobs.values()]
-      .filter((j) => namespace === undefined || j.namespace === namespace)
-      .sort((a, b) => (a.namespace + a.name).localeCompare(b.namespace + b.name))
-      .map((j) => structuredClone(j));
+    return this.jobs.list(namespace);
   }
 
   async updateJob(record: JobRecord): Promise<JobRecord> {
-    const k = key(record.namespace, record.name);
-    const stored = this.jobs.get(k);
-    if (!stored || stored.version !== record.version) {
-      throw new ConflictError(`job ${record.namespace}/${record.name} changed (version ${stored?.version}, expected ${record.version})`);
-    }
-    const next = { ...structuredClone(record), version: record.version + 1 };
-    this.jobs.set(k, next);
-    return structuredClone(next);
+    return this.jobs.update(record);
   }
 
   async deleteJob(namespace: string, name: string): Promise<void> {
-    this.jobs.delete(key(namespace, name));
+    this.jobs.delete(namespace, name);
   }
 
   async getLogStream(logGroup: string, logStream: string): Promise<LogStreamRecord | undefined> {

@@ -63,6 +63,12 @@ export function medianStopRule(
   return { startStep, type: objective.type, medians };
 }
 
+/** Why a trial with these objective values was stopped early, as its EarlyStopped condition says. */
+export function stopMessage(metricName: string, rule: MedianStopRule, values: number[]): string {
+  const median = Number(rule.medians[values.length - 1]!.toPrecision(6));
+  return `${metricName} at step ${values.length} is worse than the median of completed trials (${median})`;
+}
+
 /** Whether a running trial with these objective values (in order) should stop now. */
 export function shouldStop(rule: MedianStopRule, values: number[]): boolean {
   const k = values.length;

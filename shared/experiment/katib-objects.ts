@@ -1,6 +1,6 @@
 import { renderTrialSpec } from '../spec/template.js';
 import type { Experiment, KubeObject } from '../spec/types.js';
-import type { ExperimentRecord, TrialRecord } from './records.js';
+import type { ExperimentRecord, TrialRecord, TrialSummary } from './records.js';
 import { countTrials, optimalTrial } from './status.js';
 
 /** Katib's label tying a trial to its experiment. */
@@ -10,7 +10,7 @@ export const EXPERIMENT_LABEL = 'katib.kubeflow.org/experiment';
  * The Katib `Experiment` object of a record. Counts, name lists and the optimal trial are derived from
  * the trials themselves (the stored item keeps conditions and times), so they are always current.
  */
-export function experimentObject(record: ExperimentRecord, trials: TrialRecord[]): Experiment {
+export function experimentObject(record: ExperimentRecord, trials: TrialSummary[]): Experiment {
   return {
     ...record.experiment,
     status: { ...record.status, ...countTrials(trials), currentOptimalTrial: optimalTrial(record.experiment, trials) },

@@ -42,6 +42,14 @@ export function summarizeMetrics(objective: ObjectiveSpec, observations: Observa
   return summarizer.summary();
 }
 
+/** The objective's numeric values in the order they were reported: the curve median stopping judges. */
+export function objectiveCurve(objective: ObjectiveSpec, observations: ObservationRecord[]): number[] {
+  return observations
+    .filter((o) => o.metricName === objective.objectiveMetricName)
+    .map((o) => Number(o.value))
+    .filter(Number.isFinite);
+}
+
 /**
  * The objective value of a trial by its metric strategy (Katib's `getObjectiveMetricValue`):
  * min or max, falling back to latest when those are unavailable. Undefined when there is none.

@@ -1,6 +1,6 @@
 import type { CompleteTrialInput, CompletionRules } from '../contracts/tasks.js';
 import { NotFoundError } from '../errors.js';
-import { objectiveValue, reachesGoal, summarizeMetrics } from '../experiment/metrics.js';
+import { objectiveCurve, objectiveValue, reachesGoal, summarizeMetrics } from '../experiment/metrics.js';
 import type { TrialRecord } from '../experiment/records.js';
 import { isExperimentFinished, isTrialFinished, type TrialState } from '../experiment/states.js';
 import { secondsBetween } from '../ports/telemetry.js';
@@ -97,11 +97,7 @@ const MAX_CURVE = 10_000;
 async function collected(deps: UseCaseDeps, input: CompleteTrialInput): Promise<{ metrics: MetricSummary[]; curve: number[] }> {
   if ('metrics' in input.run && input.run.metrics) return { metrics: input.run.metrics, curve: input.run.objectiveCurve ?? [] };
   const log = await deps.store.listObservations(input.namespace, input.trialName);
-  const curve = log
-    .filter((o) => o.metricName === input.rules.objective.objectiveMetricName)
-    .map((o) => Number(o.value))
-    .filter(Number.isFinite);
-  return { metrics: summarizeMetrics(input.rules.objective, log), curve };
+  return { metrics: summarizeMetrics(input.rules.objective, log), curve: objectiveCurve(input.rules.objective, log) };
 }
 
 /**

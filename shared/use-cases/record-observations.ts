@@ -1,5 +1,6 @@
-import { medianStopRule, shouldStop } from '../algorithms/median-stop.js';
+import { medianStopRule, shouldStop, stopMessage } from '../algorithms/median-stop.js';
 import { AlreadyExistsError } from '../errors.js';
+import { objectiveCurve } from '../experiment/metrics.js';
 import type { LogStreamRecord } from '../experiment/records.js';
 import { isTrialFinished } from '../experiment/states.js';
 import { collectorFor } from '../metrics/collector.js';
@@ -82,12 +83,9 @@ export async function recordObservations(deps: UseCaseDeps, batch: LogBatch): Pr
       spec.objective,
       history.filter((t) => t.state === 'Succeeded').map((t) => t.objectiveCurve ?? []),
     );
-    const curve = (await deps.store.listObservations(stream.namespace, stream.trial))
-      .filter((o) => o.metricName === spec.objective.objectiveMetricName)
-      .map((o) => Number(o.value))
-      .filter(Number.isFinite);
+    const curve = objectiveCurve(spec.objective, await deps.store.listObservations(stream.namespace, stream.trial));
     if (rule && shouldStop(rule, curve)) {
-      const message = `${spec.objective.objectiveMetricName} at step ${curve.length} is worse than the median of completed trials (${Number(rule.medians[curve.length - 1]!.toPrecision(6))})`;
+      const message = stopMessage(spec.objective.objectiveMetricName, rule, curve);
       await retryOnConflict(async () => {
         const current = await findTrial(deps, stream);
         if (!current || isTrialFinished(current.state) || current.stopRequested) return;

@@ -1,4 +1,4 @@
-import { shouldStop } from '../algorithms/median-stop.js';
+import { shouldStop, stopMessage } from '../algorithms/median-stop.js';
 import type { RunTrialInput } from '../contracts/tasks.js';
 import { ConflictError } from '../errors.js';
 import { MetricSummarizer } from '../experiment/metrics.js';
@@ -72,7 +72,7 @@ export async function runTrial(
       curve.push(v);
       const rule = launch.earlyStopping;
       if (rule && !earlyStop && shouldStop(rule, curve)) {
-        earlyStop = `${launch.objective.objectiveMetricName} at step ${curve.length} is worse than the median of completed trials (${Number(rule.medians[curve.length - 1]!.toPrecision(6))})`;
+        earlyStop = stopMessage(launch.objective.objectiveMetricName, rule, curve);
         void deps.launcher.terminate(input.namespace, input.trialName);
       }
     }
