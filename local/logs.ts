@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogPage, LogReader } from '#shared/ports/trial-logs.js';
+import { type LogPage, type LogReader, pageOfLines } from '#shared/ports/trial-logs.js';
 
 /**
  * Reads the files local mode writes: trials' `<logDir>/<namespace>/<trial>/job-0.log`
@@ -34,12 +34,7 @@ async function readPage(path: string, offset: number, limit: number): Promise<Lo
     const start = Math.min(offset, size);
     const buf = Buffer.alloc(Math.min(limit, size - start));
     const { bytesRead } = await file.read(buf, 0, buf.length, start);
-    let page = buf.subarray(0, bytesRead);
-    // A page ends at a line end, when it has one and is not the end of the file, so that neither a
-    // line nor a UTF-8 character is cut between two pages.
-    const lastNewline = page.lastIndexOf(0x0a);
-    if (start + page.length < size && lastNewline >= 0) page = page.subarray(0, lastNewline + 1);
-    return { text: page.toString('utf8'), offset: start, nextOffset: start + page.length, size };
+    return pageOfLines(buf.subarray(0, bytesRead), start, size);
   } finally {
     await file.close();
   }

@@ -1,6 +1,6 @@
 import { type CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { ExperimentStore } from '../ports/experiment-store.js';
-import type { LogPage, LogReader } from '../ports/trial-logs.js';
+import { type LogPage, type LogReader, pageOfLines } from '../ports/trial-logs.js';
 
 /** GetLogEvents calls per page at most (10,000 events or 1 MB each): a page never reads a whole huge log. */
 const MAX_CALLS = 20;
@@ -37,17 +37,9 @@ export class CloudWatchLogReader implements LogReader {
     }
     const bytes = Buffer.from(text, 'utf8');
     const start = Math.min(offset, bytes.length);
-    let page = bytes.subarray(start, start + limit);
-    const lastNewline = page.lastIndexOf(0x0a);
-    if (lastNewline >= 0 && start + page.length < bytes.length) page = page.subarray(0, lastNewline + 1);
-    const nextOffset = start + page.length;
+    const page = pageOfLines(bytes.subarray(start, start + limit), start, bytes.length);
     // `size` past `nextOffset` tells the reader there is more to page through.
-    return {
-      text: page.toString('utf8'),
-      offset: start,
-      nextOffset,
-      size: more || nextOffset < bytes.length ? Math.max(bytes.length, nextOffset + 1) : bytes.length,
-    };
+    return { ...page, size: more || page.nextOffset < bytes.length ? Math.max(bytes.length, page.nextOffset + 1) : bytes.length };
   }
 
   async readJob(): Promise<LogPage | undefined> {
