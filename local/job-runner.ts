@@ -1,13 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runJobLocally } from '#shared/adapters/local-job-runner.js';
-import { processStartTime } from '#shared/adapters/process-group.js';
 import type { ExperimentStore } from '#shared/ports/experiment-store.js';
 import type { JobRunner } from '#shared/ports/job-runner.js';
 import { secondsBetween, type Telemetry } from '#shared/ports/telemetry.js';
 import type { JobStatus } from '#shared/training/job-status.js';
 import { retryOnConflict } from '#shared/use-cases/retry.js';
 import { BackgroundRuns } from './background-runs.js';
+import { thisRunner } from './runner-claim.js';
 
 /**
  * Runs the API's training jobs as local process gangs (runJobLocally, the engine of `tunestep train`)
@@ -47,7 +47,7 @@ export class LocalJobRunner extends BackgroundRuns<{ abort: AbortController; don
             await this.store.updateJob({
               ...current,
               status: snapshot,
-              runner: { pid: process.pid, processStartTime: processStartTime(process.pid) },
+              runner: thisRunner(),
             });
           }),
         )

@@ -4,6 +4,14 @@ import type { ExperimentRecord } from '#shared/experiment/records.js';
 import type { ExperimentStore } from '#shared/ports/experiment-store.js';
 import { retryOnConflict } from '#shared/use-cases/retry.js';
 
+let self: { pid: number; processStartTime: string | undefined } | undefined;
+
+/** This process as a runner mark (pid and start time, read from /proc once: it never changes). */
+export function thisRunner(): { pid: number; processStartTime: string | undefined } {
+  self ??= { pid: process.pid, processStartTime: processStartTime(process.pid) };
+  return self;
+}
+
 /** The pid of another live process driving the experiment (same pid and start time), if any. */
 export function otherRunner(record: ExperimentRecord): number | undefined {
   const other = record.runner;
@@ -27,7 +35,7 @@ export async function claimRunner(store: ExperimentStore, namespace: string, nam
         `experiment ${namespace}/${name} is being run by process ${other}; stop it first, or watch it with tunestep get experiment ${name}`,
       );
     }
-    await store.updateExperiment({ ...record, runner: { pid: process.pid, processStartTime: processStartTime(process.pid) } });
+    await store.updateExperiment({ ...record, runner: thisRunner() });
   });
 }
 
