@@ -3,11 +3,9 @@ import { LaunchError } from '../errors.js';
 import { EXPERIMENT_LABEL } from '../experiment/katib-objects.js';
 import type { RuntimeHandle } from '../experiment/records.js';
 import type { TrialLauncher, TrialRunEvents, TrialRunRequest, TrialRunResult } from '../ports/trial-launcher.js';
+import { type Obj, obj } from '../spec/object.js';
 import type { KubeObject } from '../spec/types.js';
 import { FRAMEWORKS } from '../training/job-spec.js';
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 
 /** Katib's label naming a trial's job. */
 export const TRIAL_LABEL = 'katib.kubeflow.org/trial';

@@ -15,11 +15,9 @@ import { afterFailure, type JobCondition, type JobStatus, jobSucceeded, type Rep
 
 export type { JobCondition, JobStatus };
 
+import { type Obj, obj } from '../spec/object.js';
 import { stopGroup } from './process-group.js';
 import { ProcessSpawner } from './process-spawner.js';
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /** Kubernetes' batch Job default, used when a job sets no `backoffLimit` (locally nothing may loop forever). */
 const DEFAULT_BACKOFF_LIMIT = 6;

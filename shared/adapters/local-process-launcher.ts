@@ -6,6 +6,7 @@ import type { RuntimeHandle } from '../experiment/records.js';
 import { pathRewriter } from '../metrics/container-paths.js';
 import { tfEventObservations } from '../metrics/tfevents.js';
 import type { TrialLauncher, TrialRunEvents, TrialRunRequest, TrialRunResult } from '../ports/trial-launcher.js';
+import { obj } from '../spec/object.js';
 import { applyJobDefaults, FRAMEWORKS, type TrainingJob, validateTrainingJob } from '../training/job-spec.js';
 import { primaryReplica, runJobLocally } from './local-job-runner.js';
 import { groupAlive, processStartTime, signalGroup, stopGroup } from './process-group.js';
@@ -30,9 +31,6 @@ interface Running {
   killed: boolean;
   graceMs: number;
 }
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
 /**
  * Runs batch `Job` trials as local processes: the primary container's `command` + `args` as argv (no

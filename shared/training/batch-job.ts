@@ -1,5 +1,6 @@
 import { type FieldIssue, LaunchError, ValidationError } from '../errors.js';
 import type { TrialRunRequest } from '../ports/trial-launcher.js';
+import { type Obj, obj } from '../spec/object.js';
 import { FRAMEWORKS } from './job-spec.js';
 import { type BootstrapJob, replicaOrder } from './node-order.js';
 
@@ -41,9 +42,6 @@ export interface SubmitJobInput {
   tags: Record<string, string>;
   propagateTags: boolean;
 }
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 
 /** AWS Batch's limits (../shared/reference/training-contracts.md section 3.6), checked before submitting. */
 export const BATCH_LIMITS = { payloadBytes: 30 * 1024, nodes: 1000, nodeGroups: 5, jobName: 128, minTimeoutSeconds: 60, maxAttempts: 10 };
