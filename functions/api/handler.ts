@@ -93,5 +93,6 @@ export async function handleApiEvent(
   };
 }
 
-/** The Lambda handler (and the local server's): the same function in both places. */
-export const createApiHandler = (deps: ApiDeps) => middy(async (event: APIGatewayProxyEventV2) => handleApiEvent(deps, event));
+/** The Lambda handler; its dependencies may still be resolving (the AWS ones read a secret at cold start). */
+export const createApiHandler = (deps: ApiDeps | Promise<ApiDeps>) =>
+  middy(async (event: APIGatewayProxyEventV2) => handleApiEvent(await deps, event));
